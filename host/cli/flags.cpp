@@ -1,0 +1,55 @@
+// Shared run/sweep flags (flags.hpp).
+#include "flags.hpp"
+
+#include "horizon/error.hpp"
+#include "horizon/parse.hpp"
+
+namespace horizon {
+namespace cli {
+
+void CommonFlags::add_to(CLI::App* cmd) {
+  app = cmd;
+  cmd->add_option("--problem", problem, "problem JSON file");
+  cmd->add_option("--preset", preset, "built-in experiment (see `horizon info`)");
+  cmd->add_option("--config", config, "experiment TOML file; flags override it");
+  cmd->add_option("--T", T, "inner horizon T (sweep: a list such as 1,2,4 or 1..64*2)");
+  cmd->add_option("--N", N, "budget of parameter updates (sweep: a list)");
+  cmd->add_option("--inner-lr", inner_lr, "inner step eta0");
+  cmd->add_option("--outer-lr", outer_lr, "outer step alpha0");
+  cmd->add_option("--inner-schedule", inner_schedule, "constant | inverse_time");
+  cmd->add_option("--inner-decay", inner_decay, "gamma of inverse_time");
+  cmd->add_flag("--no-restart", no_restart, "inverse_time counts the global step n, not t");
+  cmd->add_option("--outer-schedule", outer_schedule, "constant | inv_sqrt");
+  cmd->add_option("--update", update, "exponentiated | projected");
+  cmd->add_option("--noise", noise, "sigma of gaussian gradient noise (0 = exact)");
+  cmd->add_option("--backend", backend, "cpu | cuda | auto (default auto)");
+  cmd->add_option("--threads", threads, "CPU threads (default: all)");
+}
+
+ExperimentSettings CommonFlags::settings(bool T_is_list) const {
+  ExperimentSettings s;
+  if (given("--preset")) s = load_preset(preset);
+  if (given("--config")) s.merge(load_settings_file(config));
+  ExperimentSettings f;
+  if (given("--problem")) f.problem_file = problem;
+  auto ints = [&](const char* flag, const std::string& text) {
+    return T_is_list ? parse_int_list(flag, text) : std::vector<std::int64_t>{parse_positive_int(flag, text)};
+  };
+  if (given("--T")) f.T = ints("--T", T);
+  if (given("--N")) f.N = ints("--N", N);
+  if (given("--inner-lr")) f.inner_lr = parse_positive("--inner-lr", inner_lr);
+  if (given("--outer-lr")) f.outer_lr = parse_positive("--outer-lr", outer_lr);
+  if (given("--inner-decay")) f.inner_decay = parse_nonnegative("--inner-decay", inner_decay);
+  if (given("--noise")) f.noise = parse_nonnegative("--noise", noise);
+  if (given("--inner-schedule")) f.inner_schedule = parse_inner_schedule(inner_schedule, "--inner-schedule");
+  if (given("--outer-schedule")) f.outer_schedule = parse_outer_schedule(outer_schedule, "--outer-schedule");
+  if (given("--update")) f.update = parse_update_kind(update, "--update");
+  if (no_restart) f.restart = false;
+  if (given("--backend")) f.backend = backend;
+  if (given("--threads")) f.threads = static_cast<int>(parse_positive_int("--threads", threads));
+  s.merge(f);
+  return s;
+}
+
+}  // namespace cli
+}  // namespace horizon

@@ -1,0 +1,240 @@
+// Layered experiment settings: TOML presets and configs (experiment.hpp).
+#include "horizon/experiment.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "horizon/error.hpp"
+#include "horizon/parse.hpp"
+#include "presets_embedded.hpp"
+
+namespace horizon {
+namespace {
+
+class TomlReader {
+ public:
+  TomlReader(const toml::table& root, std::string origin) : root_(root), origin_(std::move(origin)) {}
+
+  std::string field(const std::string& path) const { return origin_ + ": " + path; }
+
+  std::optional<double> number(const toml::node* n, const std::string& path) const {
+    if (!n) return std::nullopt;
+    if (auto v = n->value<double>()) return *v;  // integers convert too
+    throw InputError(field(path), "expected a number");
+  }
+  std::optional<std::int64_t> integer(const toml::node* n, const std::string& path) const {
+    if (!n) return std::nullopt;
+    if (auto v = n->as_integer()) return v->get();
+    throw InputError(field(path), "expected an integer");
+  }
+  std::optional<std::string> string(const toml::node* n, const std::string& path) const {
+    if (!n) return std::nullopt;
+    if (auto v = n->as_string()) return v->get();
+    throw InputError(field(path), "expected a string");
+  }
+  std::optional<bool> boolean(const toml::node* n, const std::string& path) const {
+    if (!n) return std::nullopt;
+    if (auto v = n->as_boolean()) return v->get();
+    throw InputError(field(path), "expected true or false");
+  }
+  // An array of positive integers or a list string such as "1..64*2".
+  std::optional<std::vector<std::int64_t>> int_list(const toml::node* n, const std::string& path) const {
+    if (!n) return std::nullopt;
+    if (auto s = n->as_string()) return parse_int_list(field(path), s->get());
+    const toml::array* arr = n->as_array();
+    if (!arr) throw InputError(field(path), "expected an array of integers or a list string");
+    std::string text;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto v = (*arr)[i].as_integer();
+      if (!v) throw InputError(field(path + "[" + std::to_string(i) + "]"), "expected an integer");
+      text += (i ? "," : "") + std::to_string(v->get());
+    }
+    return parse_int_list(field(path), text);
+  }
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  const toml::table& root_;
+  std::string origin_;
+};
+
+// Rejects keys we do not know, so a typo is an error rather than a silent default.
+void check_keys(const toml::table& t, const std::vector<std::string>& allowed, const std::string& where,
+                const std::string& origin) {
+  for (const auto& kv : t) {
+    const std::string key(kv.first.str());
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      throw InputError(origin + ": " + (where.empty() ? key : where + "." + key), "unknown key");
+  }
+}
+
+const toml::table* table_at(const toml::table& root, const char* key, const std::string& origin) {
+  const toml::node* n = root.get(key);
+  if (!n) return nullptr;
+  if (!n->as_table()) throw InputError(origin + ": " + key, "expected a table");
+  return n->as_table();
+}
+
+GeneratorParams generator_from(const toml::table& g, const TomlReader& r) {
+  check_keys(g, {"d", "K", "mu", "L", "dense", "aligned", "spread", "lean", "seed"}, "problem.generator",
+             r.origin());
+  GeneratorParams p;
+  const std::string at = "problem.generator.";
+  if (auto v = r.integer(g.get("d"), at + "d")) p.d = static_cast<int>(*v);
+  if (auto v = r.integer(g.get("K"), at + "K")) p.K = static_cast<int>(*v);
+  if (auto v = r.number(g.get("mu"), at + "mu")) p.mu = *v;
+  if (auto v = r.number(g.get("L"), at + "L")) p.L = *v;
+  if (auto v = r.boolean(g.get("dense"), at + "dense")) p.diagonal = !*v;
+  if (auto v = r.integer(g.get("aligned"), at + "aligned")) p.aligned = static_cast<int>(*v);
+  if (auto v = r.number(g.get("spread"), at + "spread")) p.spread = *v;
+  if (auto v = r.number(g.get("lean"), at + "lean")) p.lean = *v;
+  if (auto v = r.integer(g.get("seed"), at + "seed")) {
+    if (*v < 0) throw InputError(r.field(at + "seed"), "must be >= 0");
+    p.seed = static_cast<std::uint64_t>(*v);
+  }
+  validate(p);
+  return p;
+}
+
+std::string dir_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+}  // namespace
+
+void ExperimentSettings::merge(const ExperimentSettings& o) {
+  if (!o.description.empty()) description = o.description;
+  if (o.problem_file || o.generator) {  // a problem source replaces the other kind too
+    problem_file = o.problem_file;
+    generator = o.generator;
+  }
+  auto take = [](auto& mine, const auto& theirs) {
+    if (theirs) mine = theirs;
+  };
+  take(inner_lr, o.inner_lr);
+  take(outer_lr, o.outer_lr);
+  take(inner_decay, o.inner_decay);
+  take(noise, o.noise);
+  take(restart, o.restart);
+  take(inner_schedule, o.inner_schedule);
+  take(outer_schedule, o.outer_schedule);
+  take(update, o.update);
+  take(T, o.T);
+  take(N, o.N);
+  take(seeds, o.seeds);
+  take(seed0, o.seed0);
+  take(backend, o.backend);
+  take(out, o.out);
+  take(threads, o.threads);
+}
+
+ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
+                                      const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "line " << e.source().begin.line << ": " << e.description();
+    throw InputError(origin, "invalid TOML, " + os.str());
+  }
+  const TomlReader r(root, origin);
+  check_keys(root, {"description", "problem", "algorithm", "grid", "run"}, "", origin);
+  ExperimentSettings s;
+  if (auto v = r.string(root.get("description"), "description")) s.description = *v;
+
+  if (const toml::table* p = table_at(root, "problem", origin)) {
+    check_keys(*p, {"file", "generator"}, "problem", origin);
+    if (p->get("file") && p->get("generator"))
+      throw InputError(origin + ": problem", "give either file or generator, not both");
+    if (auto f = r.string(p->get("file"), "problem.file"))
+      s.problem_file = (!f->empty() && (*f)[0] == '/') ? *f : base_dir + "/" + *f;
+    if (const toml::node* g = p->get("generator")) {
+      if (!g->as_table()) throw InputError(origin + ": problem.generator", "expected a table");
+      s.generator = generator_from(*g->as_table(), r);
+    }
+  }
+  if (const toml::table* a = table_at(root, "algorithm", origin)) {
+    check_keys(*a, {"inner_lr", "outer_lr", "inner_schedule", "inner_decay", "restart", "outer_schedule",
+                    "update", "noise"},
+               "algorithm", origin);
+    s.inner_lr = r.number(a->get("inner_lr"), "algorithm.inner_lr");
+    s.outer_lr = r.number(a->get("outer_lr"), "algorithm.outer_lr");
+    s.inner_decay = r.number(a->get("inner_decay"), "algorithm.inner_decay");
+    s.noise = r.number(a->get("noise"), "algorithm.noise");
+    s.restart = r.boolean(a->get("restart"), "algorithm.restart");
+    if (auto v = r.string(a->get("inner_schedule"), "algorithm.inner_schedule"))
+      s.inner_schedule = parse_inner_schedule(*v, r.field("algorithm.inner_schedule"));
+    if (auto v = r.string(a->get("outer_schedule"), "algorithm.outer_schedule"))
+      s.outer_schedule = parse_outer_schedule(*v, r.field("algorithm.outer_schedule"));
+    if (auto v = r.string(a->get("update"), "algorithm.update"))
+      s.update = parse_update_kind(*v, r.field("algorithm.update"));
+  }
+  if (const toml::table* g = table_at(root, "grid", origin)) {
+    check_keys(*g, {"T", "N", "seeds", "seed0"}, "grid", origin);
+    s.T = r.int_list(g->get("T"), "grid.T");
+    s.N = r.int_list(g->get("N"), "grid.N");
+    s.seeds = r.integer(g->get("seeds"), "grid.seeds");
+    if (s.seeds && *s.seeds < 1) throw InputError(r.field("grid.seeds"), "must be >= 1");
+    if (auto v = r.integer(g->get("seed0"), "grid.seed0")) {
+      if (*v < 0) throw InputError(r.field("grid.seed0"), "must be >= 0");
+      s.seed0 = static_cast<std::uint64_t>(*v);
+    }
+  }
+  if (const toml::table* run = table_at(root, "run", origin)) {
+    check_keys(*run, {"backend", "threads", "out"}, "run", origin);
+    s.backend = r.string(run->get("backend"), "run.backend");
+    s.out = r.string(run->get("out"), "run.out");
+    if (auto v = r.integer(run->get("threads"), "run.threads")) s.threads = static_cast<int>(*v);
+  }
+  return s;
+}
+
+ExperimentSettings load_settings_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("--config", "cannot read file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return settings_from_toml(text.str(), path, dir_of(path));
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (const EmbeddedPreset& p : embedded_presets()) names.push_back(p.name);
+  return names;
+}
+
+ExperimentSettings load_preset(const std::string& name) {
+  for (const EmbeddedPreset& p : embedded_presets())
+    if (p.name == name) return settings_from_toml(p.toml, "preset " + name, ".");
+  std::string known;
+  for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
+  throw InputError("--preset", "unknown preset '" + name + "' (known: " + known + ")");
+}
+
+AlgorithmConfig resolve_algorithm(const ExperimentSettings& s) {
+  AlgorithmConfig cfg;
+  if (s.inner_lr) cfg.inner.eta0 = *s.inner_lr;
+  if (s.outer_lr) cfg.outer.alpha0 = *s.outer_lr;
+  if (s.inner_decay) cfg.inner.gamma = *s.inner_decay;
+  if (s.restart) cfg.inner.restart = *s.restart;
+  if (s.inner_schedule) cfg.inner.kind = *s.inner_schedule;
+  if (s.outer_schedule) cfg.outer.kind = *s.outer_schedule;
+  if (s.update) cfg.update = *s.update;
+  if (s.noise) cfg.noise_sigma = *s.noise;
+  validate(cfg);
+  return cfg;
+}
+
+QuadraticProblem resolve_problem(const ExperimentSettings& s) {
+  if (s.problem_file) return load_problem(*s.problem_file);
+  if (s.generator) return generate_quadratic(*s.generator);
+  throw InputError("--problem", "no problem given (use --problem FILE, --preset NAME or --config FILE)");
+}
+
+}  // namespace horizon

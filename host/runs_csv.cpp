@@ -1,0 +1,121 @@
+// Writing and reading DIR/runs.csv (runs_csv.hpp).
+#include "horizon/runs_csv.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "horizon/error.hpp"
+
+namespace horizon {
+namespace {
+
+const char* const fixed_columns[] = {"T", "N", "seed", "rounds", "steps", "val_loss", "phi", "fw_gap", "diverged"};
+
+std::string num(double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+}  // namespace
+
+SweepRow make_row(const Checkpoint& c, std::int64_t T, std::uint64_t seed) {
+  SweepRow r;
+  r.T = T;
+  r.N = c.N;
+  r.seed = seed;
+  r.rounds = c.rounds;
+  r.steps = c.steps;
+  r.val_loss = c.val_loss;
+  r.phi = c.phi;
+  r.fw_gap = c.fw_gap;
+  r.diverged = c.diverged;
+  r.w = c.w;
+  return r;
+}
+
+void write_runs_header(std::ostream& os, int K) {
+  for (const char* c : fixed_columns) os << c << ',';
+  for (int j = 0; j < K; ++j) os << "w_" << j << (j + 1 < K ? "," : "\n");
+}
+
+void write_run_row(std::ostream& os, const SweepRow& r) {
+  os << r.T << ',' << r.N << ',' << r.seed << ',' << r.rounds << ',' << r.steps << ',' << num(r.val_loss)
+     << ',' << num(r.phi) << ',' << num(r.fw_gap) << ',' << (r.diverged ? 1 : 0);
+  for (double w : r.w) os << ',' << num(w);
+  os << '\n';
+}
+
+std::vector<SweepRow> read_runs_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot read file");
+  std::string line;
+  if (!std::getline(in, line) || line.empty()) throw InputError(path, "empty file (expected a header row)");
+  const std::vector<std::string> header = split(line);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  for (const char* c : fixed_columns)
+    if (!col.count(c)) throw InputError(path, std::string("header has no column '") + c + "'");
+  std::vector<std::size_t> w_cols;
+  while (col.count("w_" + std::to_string(w_cols.size()))) w_cols.push_back(col["w_" + std::to_string(w_cols.size())]);
+  if (w_cols.empty()) throw InputError(path, "header has no column 'w_0'");
+
+  std::vector<SweepRow> rows;
+  for (std::size_t lineno = 2; std::getline(in, line); ++lineno) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = split(line);
+    const std::string where = path + ":" + std::to_string(lineno);
+    if (cells.size() != header.size())
+      throw InputError(where, "has " + std::to_string(cells.size()) + " cells, header has " +
+                                  std::to_string(header.size()));
+    auto integer = [&](const char* name) {
+      const std::string& s = cells[col[name]];
+      char* end = nullptr;
+      const long long v = std::strtoll(s.c_str(), &end, 10);
+      if (s.empty() || *end != '\0' || v < 0) throw InputError(where, std::string("column ") + name + ": not an integer (got '" + s + "')");
+      return static_cast<std::int64_t>(v);
+    };
+    auto real = [&](std::size_t c, const std::string& name) {
+      const std::string& s = cells[c];
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0') throw InputError(where, "column " + name + ": not a number (got '" + s + "')");
+      return v;
+    };
+    SweepRow r;
+    r.T = integer("T");
+    r.N = integer("N");
+    r.seed = static_cast<std::uint64_t>(std::strtoull(cells[col["seed"]].c_str(), nullptr, 10));
+    integer("seed");
+    r.rounds = integer("rounds");
+    r.steps = integer("steps");
+    r.val_loss = real(col["val_loss"], "val_loss");
+    r.phi = real(col["phi"], "phi");
+    r.fw_gap = real(col["fw_gap"], "fw_gap");
+    const std::int64_t div = integer("diverged");
+    if (div > 1) throw InputError(where, "column diverged: expected 0 or 1 (got '" + cells[col["diverged"]] + "')");
+    r.diverged = div == 1;
+    for (std::size_t j = 0; j < w_cols.size(); ++j) r.w.push_back(real(w_cols[j], "w_" + std::to_string(j)));
+    if (r.T < 1 || r.N < 1) throw InputError(where, "T and N must be >= 1");
+    rows.push_back(std::move(r));
+  }
+  if (rows.empty()) throw InputError(path, "no data rows");
+  return rows;
+}
+
+}  // namespace horizon

@@ -1,0 +1,48 @@
+// horizon/backend.hpp — the one interface every compute backend implements.
+//
+// A backend advances many independent runs (one per RunSpec) of the same
+// problem and config to every budget in `budgets` (ascending, ≥ 1) and
+// returns them in spec order, scored (metrics.hpp). The CPU backend is the
+// reference; the CUDA backend must agree with it (DESIGN.md §2–§5).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "horizon/config.hpp"
+#include "horizon/problem.hpp"
+#include "horizon/result.hpp"
+
+namespace horizon {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;         // "cpu" or "cuda"
+  virtual std::string description() const = 0;  // e.g. "CPU reference, 2 threads"
+  // How many runs the sweep driver should hand over at once: large enough to
+  // fill the device, small enough that a killed sweep loses little work.
+  virtual std::size_t preferred_batch() const = 0;
+  virtual std::vector<RunResult> run(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                     const std::vector<RunSpec>& specs,
+                                     const std::vector<std::int64_t>& budgets) = 0;
+};
+
+// threads ≤ 0: all hardware threads. Results do not depend on the count.
+std::unique_ptr<Backend> make_cpu_backend(int threads);
+
+// "cpu", "cuda" or "auto". `cuda` without a usable device throws InputError;
+// `auto` picks the GPU when one is present and otherwise the CPU, writing a
+// one-line notice of its choice to `notices`.
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::ostream& notices);
+
+// Scores every checkpoint (Evaluator::score), in parallel over runs.
+void score_results(const QuadraticProblem& p, std::vector<RunResult>& results, int threads);
+
+// Threads actually used for `requested` (≤ 0 → hardware concurrency).
+int resolve_threads(int requested);
+
+}  // namespace horizon

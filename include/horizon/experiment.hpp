@@ -1,0 +1,65 @@
+// horizon/experiment.hpp — an experiment's settings, layered.
+//
+// Sources, later overriding earlier: a preset (presets/NAME.toml, embedded in
+// the binary), a config file (--config FILE.toml), then command-line flags.
+// Every field is optional until `resolve_*` checks that what a command needs
+// is present. The TOML layout (every table and key optional):
+//
+//   description = "…"
+//   [problem]   file = "p.json"            # relative to the TOML file
+//               # or a generator:
+//               generator = { d = 5, K = 3, mu = 0.1, L = 1.0, dense = true,
+//                             aligned = 2, spread = 1.0, lean = 0.25, seed = 1 }
+//   [algorithm] inner_lr, outer_lr, inner_schedule, inner_decay, restart,
+//               outer_schedule, update, noise
+//   [grid]      T = [1, 2, 4] or "1..64*2";  N = …;  seeds;  seed0
+//   [run]       backend, threads, out
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "horizon/config.hpp"
+#include "horizon/problem.hpp"
+
+namespace horizon {
+
+struct ExperimentSettings {
+  std::string description;
+  // problem: a file or a generator
+  std::optional<std::string> problem_file;
+  std::optional<GeneratorParams> generator;
+  // algorithm
+  std::optional<double> inner_lr, outer_lr, inner_decay, noise;
+  std::optional<bool> restart;
+  std::optional<InnerScheduleKind> inner_schedule;
+  std::optional<OuterScheduleKind> outer_schedule;
+  std::optional<UpdateKind> update;
+  // grid
+  std::optional<std::vector<std::int64_t>> T, N;
+  std::optional<std::int64_t> seeds;
+  std::optional<std::uint64_t> seed0;
+  // run
+  std::optional<std::string> backend, out;
+  std::optional<int> threads;
+
+  // Fields set in `over` replace ours.
+  void merge(const ExperimentSettings& over);
+};
+
+// Parses TOML text; `origin` names it in errors, `base_dir` resolves
+// relative problem files.
+ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
+                                      const std::string& base_dir);
+ExperimentSettings load_settings_file(const std::string& path);
+ExperimentSettings load_preset(const std::string& name);  // InputError for an unknown name
+std::vector<std::string> preset_names();
+
+// The algorithm config with defaults for what is unset; validated.
+AlgorithmConfig resolve_algorithm(const ExperimentSettings& s);
+// The problem (file or generator); InputError when neither is set.
+QuadraticProblem resolve_problem(const ExperimentSettings& s);
+
+}  // namespace horizon

@@ -1,0 +1,38 @@
+// horizon/grid_summary.hpp — per-(N, T) statistics over seeds and T*(N).
+//
+// For each N: the curve over T of mean, standard error (sample sd / √n),
+// median of a metric over the seeds that did not diverge, and the number
+// that did; T* = the grid T with the lowest mean (ties → smaller T).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "horizon/runs_csv.hpp"
+
+namespace horizon {
+
+enum class Metric { val_loss, phi, fw_gap };
+Metric parse_metric(const std::string& s, const std::string& field);
+std::string to_string(Metric m);
+double metric_of(const SweepRow& r, Metric m);
+
+struct CurvePoint {
+  std::int64_t T = 0;
+  double mean = 0, se = 0, median = 0;
+  std::int64_t count = 0;     // finished runs that did not diverge
+  std::int64_t diverged = 0;  // runs flagged diverged
+  std::vector<double> w_mean;  // mean weights over non-diverged seeds
+};
+
+struct PerN {
+  std::int64_t N = 0;
+  std::vector<CurvePoint> curve;  // ascending T
+  std::int64_t T_star = 0;        // 0 when every T diverged
+  std::size_t star_index = 0;     // position of T_star in curve
+};
+
+std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric);
+
+}  // namespace horizon

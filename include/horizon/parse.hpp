@@ -1,0 +1,26 @@
+// horizon/parse.hpp — strict parsing of command-line and config values.
+//
+// Every failure throws InputError naming the field and quoting the value,
+// e.g. "--T: must be a positive integer (got 'abc')".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace horizon {
+
+std::int64_t parse_positive_int(const std::string& field, const std::string& text);
+std::uint64_t parse_seed(const std::string& field, const std::string& text);
+double parse_positive(const std::string& field, const std::string& text);  // finite, > 0
+double parse_nonnegative(const std::string& field, const std::string& text);  // finite, ≥ 0
+
+// A list of positive integers, sorted ascending without duplicates. Items are
+// comma-separated; each is a number, a range "a..b" (every integer), or a
+// geometric range "a..b*f" (a, a·f, a·f², … ≤ b, integer f ≥ 2).
+std::vector<std::int64_t> parse_int_list(const std::string& field, const std::string& text);
+
+// "1,2,4" — the inverse of parse_int_list for sorted lists.
+std::string join_ints(const std::vector<std::int64_t>& v);
+
+}  // namespace horizon

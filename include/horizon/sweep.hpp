@@ -1,0 +1,54 @@
+// horizon/sweep.hpp — the T × N × seed grid driver.
+//
+// One trajectory per (T, seed) serves every N (checkpoints by forking,
+// DESIGN.md §2). With no noise every seed is the same run: it is computed
+// once per T and its rows are repeated for each seed. Trajectories run in
+// batches; each finished batch is appended to DIR/runs.csv and flushed, so a
+// killed sweep keeps its finished work and `resume` continues it (the noise
+// is counter-based, so resumed rows equal the ones a full run would write).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "horizon/backend.hpp"
+#include "horizon/config.hpp"
+#include "horizon/problem.hpp"
+#include "horizon/runs_csv.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace horizon {
+
+struct SweepPlan {
+  std::vector<std::int64_t> T, N;  // ascending, ≥ 1
+  std::int64_t seeds = 1;
+  std::uint64_t seed0 = 0;
+};
+
+struct SweepOutcome {
+  std::vector<SweepRow> rows;  // every row of runs.csv, in file order
+  std::int64_t trajectories_computed = 0;
+  std::int64_t trajectories_resumed = 0;
+  bool seeds_shared = false;  // noise off: one trajectory per T
+  double wall_seconds = 0;
+};
+
+struct SweepOptions {
+  std::string out_dir;         // where runs.csv and manifest.json go
+  bool resume = false;         // continue a sweep with the same config in out_dir
+  std::ostream* log = nullptr;  // notices and (on a terminal) progress; may be null
+  bool progress = false;        // draw a progress line on `log`
+  nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
+};
+
+SweepOutcome run_sweep(const QuadraticProblem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
+                       Backend& backend, const SweepOptions& opts);
+
+// The config part of the manifest: what must match for `resume`.
+nlohmann::json sweep_config_json(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                 const SweepPlan& plan);
+
+}  // namespace horizon
