@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -30,7 +31,9 @@ AlgorithmConfig basic_config(double eta, double alpha) {
 }
 
 std::string temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("horizon_test_" + name);
+  // The pid keeps tests that CTest runs in parallel processes apart.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("horizon_test_" + std::to_string(getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
