@@ -25,6 +25,8 @@ std::string to_string(Metric m) {
   return "?";
 }
 
+bool lower_is_better(Metric) { return true; }  // every metric so far is a loss or a gap
+
 double metric_of(const SweepRow& r, Metric m) {
   switch (m) {
     case Metric::val_loss: return r.val_loss;
@@ -74,7 +76,8 @@ std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric) {
     for (std::size_t i = 0; i < pn.curve.size(); ++i) {
       const CurvePoint& cp = pn.curve[i];
       if (cp.count == 0) continue;
-      if (pn.T_star == 0 || cp.mean < pn.curve[pn.star_index].mean) {
+      const double sign = lower_is_better(metric) ? 1.0 : -1.0;
+      if (pn.T_star == 0 || sign * cp.mean < sign * pn.curve[pn.star_index].mean) {
         pn.T_star = cp.T;
         pn.star_index = i;
       }

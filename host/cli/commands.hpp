@@ -16,6 +16,8 @@ Action add_sweep_command(CLI::App& app);
 Action add_info_command(CLI::App& app);
 Action add_optimum_command(CLI::App& app);
 Action add_generate_command(CLI::App& app);
+Action add_analyze_command(CLI::App& app);
+Action add_check_command(CLI::App& app);
 
 }  // namespace cli
 }  // namespace horizon

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   auto add = [&](Action a) { actions[app.get_subcommands({}).back()] = std::move(a); };
   add(add_run_command(app));
   add(add_sweep_command(app));
+  add(add_analyze_command(app));
+  add(add_check_command(app));
   add(add_optimum_command(app));
   add(add_generate_command(app));
   add(add_info_command(app));

@@ -2,7 +2,8 @@
 //
 // For each N: the curve over T of mean, standard error (sample sd / √n),
 // median of a metric over the seeds that did not diverge, and the number
-// that did; T* = the grid T with the lowest mean (ties → smaller T).
+// that did; T* = the grid T with the best mean (lowest for losses, highest
+// for accuracies; ties → smaller T).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace horizon {
 enum class Metric { val_loss, phi, fw_gap };
 Metric parse_metric(const std::string& s, const std::string& field);
 std::string to_string(Metric m);
+bool lower_is_better(Metric m);
 double metric_of(const SweepRow& r, Metric m);
 
 struct CurvePoint {

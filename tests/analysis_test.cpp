@@ -1,0 +1,229 @@
+// Analysis: the fits recover known laws, the bootstrap interval covers the
+// truth at about its stated rate, the parabola refinement, and `check`
+// passing and failing as it should (library and CLI).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "horizon/analysis.hpp"
+#include "horizon/check.hpp"
+#include "horizon/error.hpp"
+#include "horizon/law_fit.hpp"
+#include "support.hpp"
+
+namespace horizon {
+namespace {
+
+const std::vector<double> decades = {100, 300, 1000, 3000, 10000, 30000, 100000};
+
+std::vector<double> ones(std::size_t n) { return std::vector<double>(n, 1.0); }
+
+TEST(LawFit, RecoversExactParameters) {
+  std::vector<double> T_log, T_sq, T_pow;
+  for (double N : decades) {
+    T_log.push_back(2.0 + 3.0 * std::log(N));
+    T_sq.push_back(1.0 + 0.05 * std::sqrt(N * std::log(N)));
+    T_pow.push_back(0.7 * std::pow(N, 0.45));
+  }
+  const LawFit l = fit_law("log", decades, T_log, ones(7));
+  EXPECT_NEAR(l.params.at("a"), 2.0, 1e-9);
+  EXPECT_NEAR(l.params.at("b"), 3.0, 1e-10);
+  EXPECT_NEAR(l.r2, 1.0, 1e-12);
+  const LawFit s = fit_law("sqrt_nlogn", decades, T_sq, ones(7));
+  EXPECT_NEAR(s.params.at("a"), 1.0, 1e-9);
+  EXPECT_NEAR(s.params.at("b"), 0.05, 1e-12);
+  const LawFit p = fit_law("power", decades, T_pow, ones(7));
+  EXPECT_NEAR(p.params.at("a"), 0.7, 1e-8);
+  EXPECT_NEAR(p.params.at("p"), 0.45, 1e-9);
+  EXPECT_FALSE(fit_law("log", {10, 100}, {1, 2}, ones(2)).ok);  // too few points
+}
+
+TEST(LawFit, PrefersTheTrueLawOnNoisyData) {
+  std::mt19937_64 gen(4);
+  std::normal_distribution<double> noise(0.0, 0.02);
+  for (int law = 0; law < 2; ++law) {
+    std::vector<double> T;
+    for (double N : decades) {
+      const double truth = law == 0 ? 4.0 * std::log(N) : 0.1 * std::sqrt(N * std::log(N));
+      T.push_back(truth * (1 + noise(gen)));
+    }
+    std::vector<double> w;
+    for (double t : T) w.push_back(1 / (0.02 * t * 0.02 * t));
+    const LawComparison c = compare_laws(decades, T, w);
+    EXPECT_EQ(c.preferred, law == 0 ? "log" : "sqrt_nlogn");
+    // √(N ln N) looks like N^0.55 over a few decades, so power stays close to
+    // it; the log law is far behind either way.
+    if (law == 0) EXPECT_TRUE(c.decisive);
+    const double other = c.fits.at(law == 0 ? "sqrt_nlogn" : "log").aic;
+    EXPECT_GT(other - c.fits.at(c.preferred).aic, 10);
+  }
+}
+
+TEST(Refine, ParabolaVertexInLogT) {
+  // y = (ln T − ln 6)² sampled at T = 2, 4, 8, 16: the vertex is exactly 6.
+  std::vector<CurvePoint> curve;
+  for (std::int64_t T : {2, 4, 8, 16}) {
+    CurvePoint cp;
+    cp.T = T;
+    cp.mean = std::pow(std::log(T) - std::log(6.0), 2);
+    curve.push_back(cp);
+  }
+  bool edge = true;
+  EXPECT_NEAR(refine_t_star(curve, 1, &edge), 6.0, 1e-12);
+  EXPECT_FALSE(edge);
+  EXPECT_EQ(refine_t_star(curve, 0, &edge), 2.0);
+  EXPECT_TRUE(edge);
+}
+
+// Rows of a synthetic sweep: metric(T, seed) = (ln T − ln T0)² + noise.
+std::vector<SweepRow> synthetic_rows(double T0, int seeds, std::uint64_t seed, double sd, std::int64_t N = 1000) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> z(0.0, sd);
+  std::vector<SweepRow> rows;
+  for (std::int64_t T = 1; T <= 256; T *= 2)
+    for (int s = 0; s < seeds; ++s) {
+      SweepRow r;
+      r.T = T;
+      r.N = N;
+      r.seed = s;
+      r.val_loss = std::pow(std::log(T) - std::log(T0), 2) + z(gen);
+      r.w = {0.5, 0.5};
+      rows.push_back(r);
+    }
+  return rows;
+}
+
+TEST(Bootstrap, IntervalCoversAtAboutItsStatedRate) {
+  // Truth = the refined T* of the noise-free curve. 200 simulated sweeps of
+  // 20 seeds: a 90% interval should cover it in roughly 90% of them; the
+  // percentile bootstrap undercovers a little with few seeds, so we accept
+  // 78%–98% (binomial sd at n = 200 is ≈ 2.1 points).
+  const double T0 = 11.0;
+  const Analysis truth = analyze(synthetic_rows(T0, 1, 0, 0.0), {Metric::val_loss, 0, 0, 0.9});
+  const double t_true = truth.per_N[0].T_star_refined;
+  int covered = 0;
+  const int sweeps = 200;
+  for (int k = 0; k < sweeps; ++k) {
+    AnalysisOptions o;
+    o.bootstrap = 300;
+    o.level = 0.9;
+    o.seed = k;
+    const Analysis a = analyze(synthetic_rows(T0, 20, 1000 + k, 0.3), o);
+    covered += a.per_N[0].ci_lo <= t_true && t_true <= a.per_N[0].ci_hi;
+  }
+  EXPECT_GE(covered, 156);
+  EXPECT_LE(covered, 196);
+}
+
+TEST(Analysis, EmptyOrDivergedInput) {
+  EXPECT_THROW(analyze({}, {}), InputError);
+  std::vector<SweepRow> rows = synthetic_rows(4.0, 3, 1, 0.1);
+  for (SweepRow& r : rows) r.diverged = true, r.val_loss = NAN;
+  const Analysis a = analyze(rows, {});
+  EXPECT_EQ(a.per_N[0].grid.T_star, 0);
+  EXPECT_TRUE(a.laws.preferred.empty());
+}
+
+// A sweep directory whose T*(N) follows `law` exactly (one seed, no noise).
+std::string law_sweep_dir(const std::string& name, bool log_law) {
+  const std::string dir = test::temp_dir(name);
+  std::ofstream out(dir + "/runs.csv");
+  write_runs_header(out, 2);
+  for (double N : {100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0}) {
+    const double t0 = log_law ? 3.0 * std::log(N) : 0.08 * std::sqrt(N * std::log(N));
+    for (std::int64_t T = 1; T <= 1024; ++T) {
+      SweepRow r;
+      r.T = T;
+      r.N = static_cast<std::int64_t>(N);
+      r.rounds = r.N / T;
+      r.steps = r.N;
+      r.val_loss = 1 + std::pow(std::log(T) - std::log(t0), 2);
+      r.phi = r.fw_gap = 0;
+      r.w = {0.5, 0.5};
+      write_run_row(out, r);
+    }
+  }
+  return dir;
+}
+
+std::string joined(const CheckVerdict& v) {
+  std::string s;
+  for (const std::string& l : v.lines) s += l + "\n";
+  return s;
+}
+
+TEST(Check, PassesTheRightLawAndFailsTheWrongOne) {
+  for (bool log_law : {true, false}) {
+    const Analysis a = analyze(read_runs_csv(law_sweep_dir(log_law ? "law_log" : "law_sq", log_law) + "/runs.csv"), {});
+    CheckExpectation right, wrong;
+    right.law = log_law ? "log" : "sqrt_nlogn";
+    wrong.law = log_law ? "sqrt_nlogn" : "log";
+    const CheckVerdict ok = check(a, right), bad = check(a, wrong);
+    EXPECT_TRUE(ok.pass) << joined(ok);
+    EXPECT_FALSE(bad.pass) << joined(bad);
+    // Exponent ranges: sqrt(N log N) has a local exponent a little above 1/2.
+    CheckExpectation ex;
+    ex.exponent = log_law ? std::make_pair(0.0, 0.45) : std::make_pair(0.5, 0.75);
+    EXPECT_TRUE(check(a, ex).pass) << joined(check(a, ex));
+    ex.exponent = std::make_pair(0.9, 1.1);
+    EXPECT_FALSE(check(a, ex).pass);
+  }
+}
+
+TEST(Check, BaselineAndGreedyMargin) {
+  const std::string dir = law_sweep_dir("law_base", true);
+  const Analysis a = analyze(read_runs_csv(dir + "/runs.csv"), {});
+  CheckExpectation same;
+  same.baseline = analysis_json(a);
+  EXPECT_TRUE(check(a, same).pass);
+  nlohmann::json shifted = analysis_json(a);
+  for (auto& n : shifted["per_N"]) n["T_star_refined"] = n["T_star_refined"].get<double>() * 2;
+  CheckExpectation moved;
+  moved.baseline = shifted;
+  EXPECT_FALSE(check(a, moved).pass);
+  CheckExpectation greedy;
+  greedy.greedy_margin = 0.5;  // val_loss(T=1) = 1 + ln²(t0) ≫ 1.5 · val_loss(T*) ≈ 1.5
+  EXPECT_TRUE(check(a, greedy).pass) << joined(check(a, greedy));
+  greedy.greedy_margin = 100.0;
+  EXPECT_FALSE(check(a, greedy).pass);
+  EXPECT_THROW(check(a, CheckExpectation{}), InputError);  // nothing to check
+}
+
+TEST(Check, CommandLineExitCodes) {
+  const std::string dir = law_sweep_dir("law_cli", false);
+  EXPECT_EQ(test::run_cli("check " + dir + " --expect sqrt_nlogn").exit_code, 0);
+  const test::CommandResult wrong = test::run_cli("check " + dir + " --expect log");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.out.find("FAIL: preferred law is sqrt_nlogn"), std::string::npos) << wrong.out;
+  const test::CommandResult analyzed = test::run_cli("analyze " + dir);
+  EXPECT_EQ(analyzed.exit_code, 0) << analyzed.err;
+  EXPECT_NE(analyzed.out.find("<- preferred"), std::string::npos);
+  EXPECT_EQ(test::run_cli("check " + dir + " --baseline " + dir + "/summary.json --tolerance 0.01").exit_code, 0);
+  EXPECT_EQ(test::run_cli("check " + dir + " --expect cubic").exit_code, 2);
+  EXPECT_EQ(test::run_cli("check " + dir + " --expect log --min-r2 1.5").exit_code, 2);
+}
+
+TEST(Analyze, RejectsMalformedOrEmptyRunsCsv) {
+  const std::string dir = test::temp_dir("analyze_bad");
+  test::CommandResult r = test::run_cli("analyze " + dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("runs.csv: cannot read file"), std::string::npos) << r.err;
+  test::write_file(dir + "/runs.csv", "");
+  r = test::run_cli("analyze " + dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("empty file"), std::string::npos) << r.err;
+  test::write_file(dir + "/runs.csv", "T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0\n");
+  r = test::run_cli("analyze " + dir);
+  EXPECT_NE(r.err.find("no data rows"), std::string::npos) << r.err;
+  test::write_file(dir + "/runs.csv", "T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0\n1,10,0,10,10,abc,0,0,0,1\n");
+  r = test::run_cli("analyze " + dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("runs.csv:2: column val_loss: not a number (got 'abc')"), std::string::npos) << r.err;
+  r = test::run_cli("analyze " + dir + " --metric accuracy");
+  EXPECT_NE(r.err.find("--metric: unknown metric 'accuracy'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace horizon
