@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "horizon/error.hpp"
@@ -109,8 +110,10 @@ std::string dir_of(const std::string& path) {
 
 void ExperimentSettings::merge(const ExperimentSettings& o) {
   if (!o.description.empty()) description = o.description;
-  if (o.problem_file || o.generator) {  // a problem source replaces the other kind too
+  if (o.problem_file || o.problem_json || o.generator) {  // a problem source replaces the others
     problem_file = o.problem_file;
+    problem_json = o.problem_json;
+    problem_origin = o.problem_origin;
     generator = o.generator;
   }
   auto take = [](auto& mine, const auto& theirs) {
@@ -149,9 +152,13 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
   if (auto v = r.string(root.get("description"), "description")) s.description = *v;
 
   if (const toml::table* p = table_at(root, "problem", origin)) {
-    check_keys(*p, {"file", "generator"}, "problem", origin);
-    if (p->get("file") && p->get("generator"))
-      throw InputError(origin + ": problem", "give either file or generator, not both");
+    check_keys(*p, {"file", "json", "generator"}, "problem", origin);
+    if ((p->get("file") != nullptr) + (p->get("json") != nullptr) + (p->get("generator") != nullptr) > 1)
+      throw InputError(origin + ": problem", "give one of file, json or generator");
+    if (auto text = r.string(p->get("json"), "problem.json")) {
+      s.problem_json = *text;
+      s.problem_origin = origin + ": problem.json";
+    }
     if (auto f = r.string(p->get("file"), "problem.file"))
       s.problem_file = (!f->empty() && (*f)[0] == '/') ? *f : base_dir + "/" + *f;
     if (const toml::node* g = p->get("generator")) {
@@ -233,6 +240,15 @@ AlgorithmConfig resolve_algorithm(const ExperimentSettings& s) {
 
 QuadraticProblem resolve_problem(const ExperimentSettings& s) {
   if (s.problem_file) return load_problem(*s.problem_file);
+  if (s.problem_json) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(*s.problem_json);
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(s.problem_origin, std::string("not valid JSON: ") + e.what());
+    }
+    return problem_from_json(j, s.problem_origin);
+  }
   if (s.generator) return generate_quadratic(*s.generator);
   throw InputError("--problem", "no problem given (use --problem FILE, --preset NAME or --config FILE)");
 }

@@ -118,6 +118,26 @@ TEST(Settings, PresetConfigAndFlagsLayer) {
   EXPECT_THROW(load_settings_file(dir + "/broken.toml"), InputError);
 }
 
+TEST(Settings, ProblemSourcesInToml) {
+  const QuadraticProblem gf = resolve_problem(load_preset("greedy-failure"));  // inline JSON
+  EXPECT_EQ(gf.d, 2);
+  EXPECT_EQ(gf.names[0], "elongated");
+  const std::string dir = test::temp_dir("settings_sources");
+  test::write_file(dir + "/p.json", test::read_file(HORIZON_TEST_DATA "/tiny.json"));
+  test::write_file(dir + "/file.toml", "[problem]\nfile = \"p.json\"\n");  // relative to the TOML
+  EXPECT_EQ(resolve_problem(load_settings_file(dir + "/file.toml")).names[1], "b");
+  test::write_file(dir + "/bad.toml", "[problem]\njson = '{\"kind\": \"quadratic\"}'\n");
+  try {
+    resolve_problem(load_settings_file(dir + "/bad.toml"));
+    ADD_FAILURE() << "accepted a problem without domains";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.toml: problem.json.domains: missing"), std::string::npos) << e.what();
+  }
+  test::write_file(dir + "/two.toml", "[problem]\nfile = \"p.json\"\ngenerator = { d = 2 }\n");
+  EXPECT_THROW(load_settings_file(dir + "/two.toml"), InputError);
+  for (const std::string& name : preset_names()) EXPECT_NO_THROW(resolve_problem(load_preset(name))) << name;
+}
+
 TEST(CsvReader, RejectsMalformedFiles) {
   const std::string dir = test::temp_dir("csv");
   test::write_file(dir + "/empty.csv", "");

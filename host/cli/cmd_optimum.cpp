@@ -21,7 +21,11 @@ Action add_optimum_command(CLI::App& app) {
   return [=]() {
     ExperimentSettings s;
     if (cmd->count("--preset")) s = load_preset(*preset);
-    if (cmd->count("--problem")) s.problem_file = *problem, s.generator.reset();
+    if (cmd->count("--problem")) {
+      ExperimentSettings file;
+      file.problem_file = *problem;
+      s.merge(file);
+    }
     const double tolerance = parse_positive("--tol", *tol);
     const QuadraticProblem p = resolve_problem(s);
     const OptimumResult r = find_optimum(p, tolerance);

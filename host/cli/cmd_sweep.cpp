@@ -81,7 +81,9 @@ Action add_sweep_command(CLI::App& app) {
     opts.progress = isatty(STDERR_FILENO);
     opts.manifest_extra["command"] = "sweep";
     opts.manifest_extra["problem"]["source"] =
-        s.problem_file ? *s.problem_file : (flags->given("--preset") ? "preset " + flags->preset : "generator");
+        s.problem_file ? *s.problem_file
+                       : s.problem_json ? s.problem_origin
+                                        : (flags->given("--preset") ? "preset " + flags->preset : "generator");
     if (!s.description.empty()) opts.manifest_extra["description"] = s.description;
     const SweepOutcome o = run_sweep(p, cfg, plan, *backend, opts);
     std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description() << " in "

@@ -7,6 +7,7 @@
 //
 //   description = "…"
 //   [problem]   file = "p.json"            # relative to the TOML file
+//               # or the problem's JSON inline:  json = '''{"kind": …}'''
 //               # or a generator:
 //               generator = { d = 5, K = 3, mu = 0.1, L = 1.0, dense = true,
 //                             aligned = 2, spread = 1.0, lean = 0.25, seed = 1 }
@@ -30,6 +31,8 @@ struct ExperimentSettings {
   std::string description;
   // problem: a file or a generator
   std::optional<std::string> problem_file;
+  std::optional<std::string> problem_json;  // inline JSON text
+  std::string problem_origin;               // names the inline JSON in errors
   std::optional<GeneratorParams> generator;
   // algorithm
   std::optional<double> inner_lr, outer_lr, inner_decay, noise;
@@ -59,7 +62,7 @@ std::vector<std::string> preset_names();
 
 // The algorithm config with defaults for what is unset; validated.
 AlgorithmConfig resolve_algorithm(const ExperimentSettings& s);
-// The problem (file or generator); InputError when neither is set.
+// The problem (file, inline JSON or generator); InputError when none is set.
 QuadraticProblem resolve_problem(const ExperimentSettings& s);
 
 }  // namespace horizon
