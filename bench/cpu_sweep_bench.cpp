@@ -19,14 +19,16 @@ int main(int argc, char** argv) {
   using namespace horizon;
   bool smoke = false;
   int threads = 0, repeats = 3;
+  double noise = 0.1;
   std::string problem_out;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--smoke")) smoke = true;
     else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--problem-out") && i + 1 < argc) problem_out = argv[++i];
+    else if (!std::strcmp(argv[i], "--noise") && i + 1 < argc) noise = std::atof(argv[++i]);
     else {
-      std::cerr << "usage: horizon_bench_cpu [--smoke] [--threads N] [--repeats R] [--problem-out FILE]\n";
+      std::cerr << "usage: horizon_bench_cpu [--smoke] [--threads N] [--repeats R] [--noise SIGMA] [--problem-out FILE]\n";
       return 2;
     }
   }
@@ -38,12 +40,12 @@ int main(int argc, char** argv) {
   g.aligned = 2;
   g.seed = 7;
   const QuadraticProblem p = generate_quadratic(g);
-  if (!problem_out.empty()) std::ofstream(problem_out) << problem_to_json(p).dump(2) << '\n';
+  if (!problem_out.empty()) std::ofstream(problem_out) << quadratic_to_json(p).dump(2) << '\n';
 
   AlgorithmConfig cfg;
   cfg.inner.eta0 = 0.5;
   cfg.outer.alpha0 = 0.5;
-  cfg.noise_sigma = 0.1;
+  cfg.noise_sigma = noise;
   const std::vector<std::int64_t> Ts = smoke ? std::vector<std::int64_t>{1, 4} : std::vector<std::int64_t>{1, 4, 16, 64};
   const std::int64_t N = smoke ? 50 : 4000, seeds = smoke ? 3 : 64;
   std::vector<RunSpec> specs;

@@ -80,6 +80,9 @@ double refine_t_star(const std::vector<CurvePoint>& curve, std::size_t best, boo
 
 Analysis analyze(const std::vector<SweepRow>& rows, const AnalysisOptions& opts) {
   if (rows.empty()) throw InputError("runs.csv", "no rows to analyze");
+  if (opts.metric == Metric::val_acc &&
+      std::none_of(rows.begin(), rows.end(), [](const SweepRow& r) { return std::isfinite(r.val_acc); }))
+    throw InputError("--metric", "val_acc: runs.csv has no accuracy values (only logistic problems have one)");
   if (opts.bootstrap < 0) throw InputError("--bootstrap", "must be >= 0 (got " + std::to_string(opts.bootstrap) + ")");
   Analysis a;
   a.options = opts;

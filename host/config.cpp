@@ -42,6 +42,14 @@ OuterScheduleKind parse_outer_schedule(const std::string& s, const std::string& 
   throw InputError(field, "unknown value '" + s + "' (expected constant or inv_sqrt)");
 }
 
+std::string to_string(NoiseKind k) { return k == NoiseKind::gaussian ? "gaussian" : "minibatch"; }
+
+NoiseKind parse_noise_kind(const std::string& s, const std::string& field) {
+  if (s == "gaussian") return NoiseKind::gaussian;
+  if (s == "minibatch") return NoiseKind::minibatch;
+  throw InputError(field, "unknown value '" + s + "' (expected gaussian or minibatch)");
+}
+
 void validate(const AlgorithmConfig& cfg) {
   auto positive = [](double v, const char* field) {
     if (!std::isfinite(v) || !(v > 0)) throw InputError(field, "must be a finite number > 0 (got " + format_number(v) + ")");
@@ -53,6 +61,11 @@ void validate(const AlgorithmConfig& cfg) {
   positive(cfg.outer.alpha0, "--outer-lr");
   nonnegative(cfg.inner.gamma, "--inner-decay");
   nonnegative(cfg.noise_sigma, "--noise");
+  if (cfg.noise_kind == NoiseKind::minibatch) {
+    if (cfg.batch < 1) throw InputError("--batch", "minibatch noise needs a batch size >= 1 (got " + std::to_string(cfg.batch) + ")");
+    if (cfg.noise_sigma > 0)
+      throw InputError("--noise", "gaussian sigma " + format_number(cfg.noise_sigma) + " cannot be combined with --noise-kind minibatch");
+  }
 }
 
 }  // namespace horizon

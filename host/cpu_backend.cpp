@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "horizon/backend.hpp"
+#include "horizon/error.hpp"
 #include "horizon/metrics.hpp"
+#include "quadratic_lanes.hpp"
 #include "quadratic_models.hpp"
 
 namespace horizon {
@@ -16,7 +18,12 @@ int resolve_threads(int requested) {
   return hw > 0 ? static_cast<int>(hw) : 1;
 }
 
-void score_results(const QuadraticProblem& p, std::vector<RunResult>& results, int threads) {
+void check_compatible(const Problem& p, const AlgorithmConfig& cfg) {
+  if (cfg.noise_kind == NoiseKind::minibatch && std::holds_alternative<QuadraticProblem>(p))
+    throw InputError("--noise-kind", "minibatch needs a data-backed (logistic) problem; quadratic problems take gaussian noise");
+}
+
+void score_results(const Problem& p, std::vector<RunResult>& results, int threads) {
   const Evaluator eval(p);
   const long count = static_cast<long>(results.size());
 #pragma omp parallel for schedule(dynamic) num_threads(resolve_threads(threads))
@@ -34,18 +41,39 @@ class CpuBackend final : public Backend {
     return "CPU reference, " + std::to_string(threads_) + " thread" + (threads_ == 1 ? "" : "s");
   }
 
-  std::size_t preferred_batch() const override { return 8 * static_cast<std::size_t>(threads_); }
+  std::size_t preferred_batch() const override { return 8 * reference::lanes * static_cast<std::size_t>(threads_); }
 
-  std::vector<RunResult> run(const QuadraticProblem& p, const AlgorithmConfig& cfg,
-                             const std::vector<RunSpec>& specs,
+  std::vector<RunResult> run(const Problem& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs,
                              const std::vector<std::int64_t>& budgets) override {
+    check_compatible(p, cfg);
+    // Work units: groups of up to `lanes` runs sharing T (lockstep, vectorised)
+    // for quadratics of moderate d; single runs on the plain reference otherwise.
+    const auto* quadratic = std::get_if<QuadraticProblem>(&p);
+    const bool use_lanes = quadratic && quadratic->d <= reference::lanes_max_d;
+    std::vector<std::vector<std::size_t>> groups;
+    for (std::size_t r = 0; r < specs.size(); ++r) {
+      if (use_lanes && !groups.empty() && specs[groups.back().front()].T == specs[r].T &&
+          groups.back().size() < static_cast<std::size_t>(reference::lanes))
+        groups.back().push_back(r);
+      else
+        groups.push_back({r});
+    }
     std::vector<RunResult> results(specs.size());
     const Evaluator eval(p);
-    const long count = static_cast<long>(specs.size());
+    const long count = static_cast<long>(groups.size());
 #pragma omp parallel for schedule(dynamic) num_threads(threads_)
-    for (long r = 0; r < count; ++r) {
-      results[r] = reference::run_quadratic(p, cfg, specs[r], budgets);
-      for (Checkpoint& c : results[r].checkpoints) eval.score(c);
+    for (long g = 0; g < count; ++g) {
+      const std::vector<std::size_t>& group = groups[g];
+      if (use_lanes) {
+        std::vector<std::uint64_t> seeds;
+        for (std::size_t r : group) seeds.push_back(specs[r].seed);
+        std::vector<RunResult> out = reference::run_quadratic_lanes(*quadratic, cfg, specs[group.front()].T, seeds, budgets);
+        for (std::size_t i = 0; i < group.size(); ++i) results[group[i]] = std::move(out[i]);
+      } else {
+        results[group.front()] = reference::run(p, cfg, specs[group.front()], budgets);
+      }
+      for (std::size_t r : group)
+        for (Checkpoint& c : results[r].checkpoints) eval.score(c);
     }
     return results;
   }

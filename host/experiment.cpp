@@ -81,7 +81,7 @@ const toml::table* table_at(const toml::table& root, const char* key, const std:
 }
 
 GeneratorParams generator_from(const toml::table& g, const TomlReader& r) {
-  check_keys(g, {"d", "K", "mu", "L", "dense", "aligned", "spread", "lean", "seed"}, "problem.generator",
+  check_keys(g, {"kind", "d", "K", "mu", "L", "dense", "aligned", "spread", "lean", "seed"}, "problem.generator",
              r.origin());
   GeneratorParams p;
   const std::string at = "problem.generator.";
@@ -101,6 +101,36 @@ GeneratorParams generator_from(const toml::table& g, const TomlReader& r) {
   return p;
 }
 
+LogisticGeneratorParams logistic_generator_from(const toml::table& g, const TomlReader& r) {
+  check_keys(g, {"kind", "d", "K", "examples", "validation_examples", "label_noise", "spread", "shift", "aligned", "lambda",
+                 "lambda_v", "seed"},
+             "problem.generator", r.origin());
+  LogisticGeneratorParams p;
+  const std::string at = "problem.generator.";
+  auto integer = [&](const char* key, int* out) {
+    if (auto v = r.integer(g.get(key), at + key)) *out = static_cast<int>(*v);
+  };
+  auto number = [&](const char* key, double* out) {
+    if (auto v = r.number(g.get(key), at + key)) *out = *v;
+  };
+  integer("d", &p.d);
+  integer("K", &p.K);
+  integer("examples", &p.examples);
+  integer("validation_examples", &p.validation_examples);
+  integer("aligned", &p.aligned);
+  number("label_noise", &p.label_noise);
+  number("spread", &p.spread);
+  number("shift", &p.shift);
+  number("lambda", &p.lambda);
+  number("lambda_v", &p.lambda_v);
+  if (auto v = r.integer(g.get("seed"), at + "seed")) {
+    if (*v < 0) throw InputError(r.field(at + "seed"), "must be >= 0");
+    p.seed = static_cast<std::uint64_t>(*v);
+  }
+  validate(p);
+  return p;
+}
+
 std::string dir_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -110,10 +140,12 @@ std::string dir_of(const std::string& path) {
 
 void ExperimentSettings::merge(const ExperimentSettings& o) {
   if (!o.description.empty()) description = o.description;
-  if (o.problem_file || o.problem_json || o.generator) {  // a problem source replaces the others
+  if (o.problem_file || o.problem_json || o.generator || o.logistic_generator) {  // a source replaces the others
     problem_file = o.problem_file;
+    logistic_generator = o.logistic_generator;
     problem_json = o.problem_json;
     problem_origin = o.problem_origin;
+    problem_base_dir = o.problem_base_dir;
     generator = o.generator;
   }
   auto take = [](auto& mine, const auto& theirs) {
@@ -127,6 +159,8 @@ void ExperimentSettings::merge(const ExperimentSettings& o) {
   take(inner_schedule, o.inner_schedule);
   take(outer_schedule, o.outer_schedule);
   take(update, o.update);
+  take(noise_kind, o.noise_kind);
+  take(batch, o.batch);
   take(T, o.T);
   take(N, o.N);
   take(seeds, o.seeds);
@@ -158,17 +192,24 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
     if (auto text = r.string(p->get("json"), "problem.json")) {
       s.problem_json = *text;
       s.problem_origin = origin + ": problem.json";
+      s.problem_base_dir = base_dir;
     }
     if (auto f = r.string(p->get("file"), "problem.file"))
       s.problem_file = (!f->empty() && (*f)[0] == '/') ? *f : base_dir + "/" + *f;
     if (const toml::node* g = p->get("generator")) {
       if (!g->as_table()) throw InputError(origin + ": problem.generator", "expected a table");
-      s.generator = generator_from(*g->as_table(), r);
+      const auto kind = r.string(g->as_table()->get("kind"), "problem.generator.kind").value_or("quadratic");
+      if (kind == "logistic")
+        s.logistic_generator = logistic_generator_from(*g->as_table(), r);
+      else if (kind == "quadratic")
+        s.generator = generator_from(*g->as_table(), r);
+      else
+        throw InputError(origin + ": problem.generator.kind", "unknown kind '" + kind + "' (expected quadratic or logistic)");
     }
   }
   if (const toml::table* a = table_at(root, "algorithm", origin)) {
     check_keys(*a, {"inner_lr", "outer_lr", "inner_schedule", "inner_decay", "restart", "outer_schedule",
-                    "update", "noise"},
+                    "update", "noise", "noise_kind", "batch"},
                "algorithm", origin);
     s.inner_lr = r.number(a->get("inner_lr"), "algorithm.inner_lr");
     s.outer_lr = r.number(a->get("outer_lr"), "algorithm.outer_lr");
@@ -181,6 +222,12 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
       s.outer_schedule = parse_outer_schedule(*v, r.field("algorithm.outer_schedule"));
     if (auto v = r.string(a->get("update"), "algorithm.update"))
       s.update = parse_update_kind(*v, r.field("algorithm.update"));
+    if (auto v = r.string(a->get("noise_kind"), "algorithm.noise_kind"))
+      s.noise_kind = parse_noise_kind(*v, r.field("algorithm.noise_kind"));
+    if (auto v = r.integer(a->get("batch"), "algorithm.batch")) {
+      if (*v < 1) throw InputError(r.field("algorithm.batch"), "must be >= 1");
+      s.batch = static_cast<int>(*v);
+    }
   }
   if (const toml::table* g = table_at(root, "grid", origin)) {
     check_keys(*g, {"T", "N", "seeds", "seed0"}, "grid", origin);
@@ -234,11 +281,13 @@ AlgorithmConfig resolve_algorithm(const ExperimentSettings& s) {
   if (s.outer_schedule) cfg.outer.kind = *s.outer_schedule;
   if (s.update) cfg.update = *s.update;
   if (s.noise) cfg.noise_sigma = *s.noise;
+  if (s.noise_kind) cfg.noise_kind = *s.noise_kind;
+  if (s.batch) cfg.batch = *s.batch;
   validate(cfg);
   return cfg;
 }
 
-QuadraticProblem resolve_problem(const ExperimentSettings& s) {
+Problem resolve_problem(const ExperimentSettings& s) {
   if (s.problem_file) return load_problem(*s.problem_file);
   if (s.problem_json) {
     nlohmann::json j;
@@ -247,9 +296,10 @@ QuadraticProblem resolve_problem(const ExperimentSettings& s) {
     } catch (const nlohmann::json::exception& e) {
       throw InputError(s.problem_origin, std::string("not valid JSON: ") + e.what());
     }
-    return problem_from_json(j, s.problem_origin);
+    return problem_from_json(j, s.problem_origin, s.problem_base_dir);
   }
   if (s.generator) return generate_quadratic(*s.generator);
+  if (s.logistic_generator) return generate_logistic(*s.logistic_generator);
   throw InputError("--problem", "no problem given (use --problem FILE, --preset NAME or --config FILE)");
 }
 

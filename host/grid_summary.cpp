@@ -13,7 +13,8 @@ Metric parse_metric(const std::string& s, const std::string& field) {
   if (s == "val_loss") return Metric::val_loss;
   if (s == "phi") return Metric::phi;
   if (s == "fw_gap") return Metric::fw_gap;
-  throw InputError(field, "unknown metric '" + s + "' (expected val_loss, phi or fw_gap)");
+  if (s == "val_acc") return Metric::val_acc;
+  throw InputError(field, "unknown metric '" + s + "' (expected val_loss, phi, fw_gap or val_acc)");
 }
 
 std::string to_string(Metric m) {
@@ -21,17 +22,19 @@ std::string to_string(Metric m) {
     case Metric::val_loss: return "val_loss";
     case Metric::phi: return "phi";
     case Metric::fw_gap: return "fw_gap";
+    case Metric::val_acc: return "val_acc";
   }
   return "?";
 }
 
-bool lower_is_better(Metric) { return true; }  // every metric so far is a loss or a gap
+bool lower_is_better(Metric m) { return m != Metric::val_acc; }  // accuracy: T* is the argmax
 
 double metric_of(const SweepRow& r, Metric m) {
   switch (m) {
     case Metric::val_loss: return r.val_loss;
     case Metric::phi: return r.phi;
     case Metric::fw_gap: return r.fw_gap;
+    case Metric::val_acc: return r.val_acc;
   }
   return NAN;
 }

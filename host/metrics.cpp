@@ -8,6 +8,8 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
 
+#include "logistic_metrics.hpp"
+
 namespace horizon {
 namespace {
 
@@ -38,15 +40,13 @@ bool all_finite(const std::vector<double>& v) {
   return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
 }
 
-}  // namespace
-
-double Evaluator::val_loss(const double* theta) const {
+double quadratic_val_loss(const QuadraticProblem& p_, const double* theta) {
   const Vector t = Eigen::Map<const Vector>(theta, p_.d);
   const Vector g = apply(p_, p_.validation, t);
   return 0.5 * (t - as_vector(p_.validation.c)).dot(g);
 }
 
-MixtureMetrics Evaluator::mixture(const double* w) const {
+MixtureMetrics quadratic_mixture(const QuadraticProblem& p_, const double* w) {
   const int d = p_.d, K = p_.K;
   MixtureMetrics m;
   Vector b = Vector::Zero(d);
@@ -74,9 +74,32 @@ MixtureMetrics Evaluator::mixture(const double* w) const {
   m.theta_star.assign(theta_star.data(), theta_star.data() + d);
   m.grad.resize(K);
   for (int j = 0; j < K; ++j) m.grad[j] = -z.dot(apply(p_, p_.domains[j], theta_star));
-  m.phi = val_loss(theta_star.data());
+  m.phi = quadratic_val_loss(p_, theta_star.data());
   m.fw_gap = frank_wolfe_gap(m.grad, w);
   return m;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const QuadraticProblem& p) : quadratic_(&p) {}
+Evaluator::Evaluator(const LogisticProblem& p) : logistic_(std::make_shared<LogisticEvaluator>(p)) {}
+Evaluator::Evaluator(const Problem& p) {
+  if (const auto* q = std::get_if<QuadraticProblem>(&p))
+    quadratic_ = q;
+  else
+    logistic_ = std::make_shared<LogisticEvaluator>(std::get<LogisticProblem>(p));
+}
+
+double Evaluator::val_loss(const double* theta) const {
+  return quadratic_ ? quadratic_val_loss(*quadratic_, theta) : logistic_->val_loss(theta);
+}
+
+double Evaluator::val_acc(const double* theta) const {
+  return quadratic_ ? std::numeric_limits<double>::quiet_NaN() : logistic_->val_acc(theta);
+}
+
+MixtureMetrics Evaluator::mixture(const double* w) const {
+  return quadratic_ ? quadratic_mixture(*quadratic_, w) : logistic_->mixture(w);
 }
 
 double frank_wolfe_gap(const std::vector<double>& grad, const double* w) {
@@ -93,12 +116,13 @@ void mark_diverged(Checkpoint& c) {
   c.diverged = true;
   std::fill(c.theta.begin(), c.theta.end(), nan);
   std::fill(c.w.begin(), c.w.end(), nan);
-  c.val_loss = c.phi = c.fw_gap = nan;
+  c.val_loss = c.val_acc = c.phi = c.fw_gap = nan;
 }
 
 void Evaluator::score(Checkpoint& c) const {
   if (c.diverged || !all_finite(c.theta) || !all_finite(c.w)) return mark_diverged(c);
   c.val_loss = val_loss(c.theta.data());
+  c.val_acc = val_acc(c.theta.data());
   const MixtureMetrics m = mixture(c.w.data());
   c.phi = m.phi;
   c.fw_gap = m.fw_gap;

@@ -51,18 +51,20 @@ OptimumResult descend(const Evaluator& eval, std::vector<double> w, double tol, 
 
 }  // namespace
 
-OptimumResult find_optimum(const QuadraticProblem& p, double tol, int max_iter) {
+OptimumResult find_optimum(const Problem& p, double tol, int max_iter) {
   const Evaluator eval(p);
-  std::vector<std::vector<double>> starts{std::vector<double>(p.K, 1.0 / p.K), p.w0};
-  for (int j = 0; j < p.K; ++j) {
-    std::vector<double> e(p.K, 0.0);
+  const int K = problem_K(p);
+  const std::vector<double>& w0 = std::visit([](const auto& q) -> const std::vector<double>& { return q.w0; }, p);
+  std::vector<std::vector<double>> starts{std::vector<double>(K, 1.0 / K), w0};
+  for (int j = 0; j < K; ++j) {
+    std::vector<double> e(K, 0.0);
     e[j] = 1.0;
     starts.push_back(e);
   }
   OptimumResult best;
   bool have = false;
-  for (const auto& w0 : starts) {
-    const OptimumResult r = descend(eval, w0, tol, max_iter);
+  for (const auto& start : starts) {
+    const OptimumResult r = descend(eval, start, tol, max_iter);
     const bool better = !have || (r.converged && !best.converged) ||
                         (r.converged == best.converged && r.phi < best.phi);
     if (better) {

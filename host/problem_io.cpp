@@ -144,13 +144,8 @@ void validate(const QuadraticProblem& p, const std::string& source) {
                                          ", expected 1");
 }
 
-QuadraticProblem problem_from_json(const json& j, const std::string& source) {
+QuadraticProblem quadratic_from_json(const json& j, const std::string& source) {
   if (!j.is_object()) throw InputError(source, "expected a JSON object (got " + brief(j) + ")");
-  const std::string kind = j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>() : "";
-  if (kind != "quadratic")
-    throw InputError(source + ".kind", "unknown problem kind (got " +
-                                           (j.contains("kind") ? brief(j["kind"]) : "nothing") +
-                                           "; expected \"quadratic\")");
   const json& domains = member(j, "domains", source);
   if (!domains.is_array() || domains.empty())
     throw InputError(source + ".domains", "needs a non-empty array of domains (K >= 1)");
@@ -198,7 +193,23 @@ QuadraticProblem problem_from_json(const json& j, const std::string& source) {
   return p;
 }
 
-QuadraticProblem load_problem(const std::string& path) {
+std::string problem_kind(const Problem& p) { return std::holds_alternative<QuadraticProblem>(p) ? "quadratic" : "logistic"; }
+int problem_d(const Problem& p) { return std::visit([](const auto& q) { return q.d; }, p); }
+int problem_K(const Problem& p) { return std::visit([](const auto& q) { return q.K; }, p); }
+const std::vector<std::string>& problem_names(const Problem& p) {
+  return std::visit([](const auto& q) -> const std::vector<std::string>& { return q.names; }, p);
+}
+
+Problem problem_from_json(const json& j, const std::string& source, const std::string& base_dir) {
+  if (!j.is_object()) throw InputError(source, "expected a JSON object (got " + brief(j) + ")");
+  const std::string kind = j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>() : "";
+  if (kind == "quadratic") return quadratic_from_json(j, source);
+  if (kind == "logistic") return logistic_from_json(j, source, base_dir);
+  throw InputError(source + ".kind", "unknown problem kind (got " + (j.contains("kind") ? brief(j["kind"]) : "nothing") +
+                                         "; expected \"quadratic\" or \"logistic\")");
+}
+
+Problem load_problem(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError("--problem", "cannot read file '" + path + "'");
   json j;
@@ -208,10 +219,16 @@ QuadraticProblem load_problem(const std::string& path) {
     // nlohmann's message is one line: "[json.exception.parse_error.101] parse error at line 3, …"
     throw InputError("--problem", "'" + path + "' is not valid JSON: " + std::string(e.what()));
   }
-  return problem_from_json(j, path);
+  const std::size_t slash = path.find_last_of('/');
+  return problem_from_json(j, path, slash == std::string::npos ? "." : path.substr(0, slash));
 }
 
-json problem_to_json(const QuadraticProblem& p) {
+json problem_to_json(const Problem& p) {
+  if (const auto* q = std::get_if<QuadraticProblem>(&p)) return quadratic_to_json(*q);
+  return logistic_to_json(std::get<LogisticProblem>(p));
+}
+
+json quadratic_to_json(const QuadraticProblem& p) {
   auto matrix = [&](const Quadratic& q) {
     if (p.diagonal) return json(q.A);
     json rows = json::array();
@@ -230,7 +247,7 @@ json problem_to_json(const QuadraticProblem& p) {
   return j;
 }
 
-std::string problem_hash(const QuadraticProblem& p) {
+std::string problem_hash(const Problem& p) {
   const std::string text = problem_to_json(p).dump();
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char ch : text) {

@@ -21,7 +21,7 @@ class DenseModel {
     }
   }
 
-  void gradients(const double* theta, double* G) {
+  void gradients(const double* theta, double* G, std::uint64_t /*seed*/, std::int64_t /*n*/) {
     for (int j = 0; j < K_; ++j) {
       const Quadratic& q = p_->domains[j];
       for (int l = 0; l < d_; ++l) r_[l] = theta[l] - q.c[l];
@@ -73,20 +73,6 @@ RoundProbe probe_dense_round(const QuadraticProblem& p, const AlgorithmConfig& c
   return Trajectory<DenseModel>(DenseModel(p), p, cfg, spec).probe_round(theta, w, n0);
 }
 
-RoundProbe probe_diagonal_round(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
-                                const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0);
-
-RoundProbe probe_round(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
-                       const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0) {
-  return p.diagonal ? probe_diagonal_round(p, cfg, spec, theta, w, n0)
-                    : probe_dense_round(p, cfg, spec, theta, w, n0);
-}
-
-RunResult run_quadratic(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
-                        const std::vector<std::int64_t>& budgets) {
-  return p.diagonal ? run_quadratic_diagonal(p, cfg, spec, budgets)
-                    : run_quadratic_dense(p, cfg, spec, budgets);
-}
 
 }  // namespace reference
 }  // namespace horizon

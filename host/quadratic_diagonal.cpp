@@ -17,7 +17,7 @@ class DiagonalModel {
       for (int i = 0; i < d_; ++i) h_[i] += w[j] * p_->domains[j].A[i];
   }
 
-  void gradients(const double* theta, double* G) const {
+  void gradients(const double* theta, double* G, std::uint64_t /*seed*/, std::int64_t /*n*/) const {
     for (int i = 0; i < d_; ++i)
       for (int j = 0; j < K_; ++j) {
         const Quadratic& q = p_->domains[j];

@@ -1,6 +1,6 @@
-// CPU reference runs for quadratic problems (dense and diagonal A_j).
-// Each returns θ and w at every budget in `budgets` (ascending); metrics are
-// filled in later by the Evaluator.
+// CPU reference runs: quadratic problems (dense and diagonal A_j) and
+// logistic ones. Each returns θ and w at every budget in `budgets`
+// (ascending); metrics are filled in later by the Evaluator.
 #pragma once
 
 #include <cstdint>
@@ -25,10 +25,20 @@ struct RoundProbe {
   std::vector<double> S;      // d×K row-major, ∂θ/∂w over the round
   std::vector<double> h;      // Sᵀ ∇f_v(θ)
 };
-RoundProbe probe_round(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
-                       const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0);
+RoundProbe probe_round(const Problem& p, const AlgorithmConfig& cfg, RunSpec spec, const std::vector<double>& theta,
+                       const std::vector<double>& w, std::int64_t n0);
+RoundProbe probe_dense_round(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
+                             const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0);
+RoundProbe probe_diagonal_round(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
+                                const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0);
+RoundProbe probe_logistic_round(const LogisticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
+                                const std::vector<double>& theta, const std::vector<double>& w, std::int64_t n0);
 
-// Dispatches on p.diagonal.
+RunResult run_logistic(const LogisticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
+                       const std::vector<std::int64_t>& budgets);
+
+// Dispatches on the kind (and, for quadratics, on p.diagonal).
+RunResult run(const Problem& p, const AlgorithmConfig& cfg, RunSpec spec, const std::vector<std::int64_t>& budgets);
 RunResult run_quadratic(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
                         const std::vector<std::int64_t>& budgets);
 

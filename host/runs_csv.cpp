@@ -44,6 +44,7 @@ SweepRow make_row(const Checkpoint& c, std::int64_t T, std::uint64_t seed) {
   r.val_loss = c.val_loss;
   r.phi = c.phi;
   r.fw_gap = c.fw_gap;
+  r.val_acc = c.val_acc;
   r.diverged = c.diverged;
   r.w = c.w;
   return r;
@@ -51,14 +52,16 @@ SweepRow make_row(const Checkpoint& c, std::int64_t T, std::uint64_t seed) {
 
 void write_runs_header(std::ostream& os, int K) {
   for (const char* c : fixed_columns) os << c << ',';
-  for (int j = 0; j < K; ++j) os << "w_" << j << (j + 1 < K ? "," : "\n");
+  for (int j = 0; j < K; ++j) os << "w_" << j << ",";
+  os << "val_acc\n";
 }
 
 void write_run_row(std::ostream& os, const SweepRow& r) {
   os << r.T << ',' << r.N << ',' << r.seed << ',' << r.rounds << ',' << r.steps << ',' << num(r.val_loss)
      << ',' << num(r.phi) << ',' << num(r.fw_gap) << ',' << (r.diverged ? 1 : 0);
   for (double w : r.w) os << ',' << num(w);
-  os << '\n';
+  // Empty when the kind has no accuracy; "nan" when a run with one diverged.
+  os << ',' << (std::isnan(r.val_acc) && !r.diverged ? "" : num(r.val_acc)) << '\n';
 }
 
 std::vector<SweepRow> read_runs_csv(const std::string& path) {
@@ -111,6 +114,7 @@ std::vector<SweepRow> read_runs_csv(const std::string& path) {
     if (div > 1) throw InputError(where, "column diverged: expected 0 or 1 (got '" + cells[col["diverged"]] + "')");
     r.diverged = div == 1;
     for (std::size_t j = 0; j < w_cols.size(); ++j) r.w.push_back(real(w_cols[j], "w_" + std::to_string(j)));
+    if (col.count("val_acc") && !cells[col["val_acc"]].empty()) r.val_acc = real(col["val_acc"], "val_acc");
     if (r.T < 1 || r.N < 1) throw InputError(where, "T and N must be >= 1");
     rows.push_back(std::move(r));
   }

@@ -88,7 +88,7 @@ class Progress {
 
 }  // namespace
 
-nlohmann::json sweep_config_json(const QuadraticProblem& p, const AlgorithmConfig& cfg, const SweepPlan& plan) {
+nlohmann::json sweep_config_json(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan) {
   return {
       {"problem_hash", problem_hash(p)},
       {"algorithm",
@@ -99,12 +99,14 @@ nlohmann::json sweep_config_json(const QuadraticProblem& p, const AlgorithmConfi
         {"outer_lr", cfg.outer.alpha0},
         {"outer_schedule", to_string(cfg.outer.kind)},
         {"update", to_string(cfg.update)},
-        {"noise", cfg.noise_sigma}}},
+        {"noise", cfg.noise_sigma},
+        {"noise_kind", to_string(cfg.noise_kind)},
+        {"batch", cfg.batch}}},
       {"grid", {{"T", plan.T}, {"N", plan.N}, {"seeds", plan.seeds}, {"seed0", plan.seed0}}},
   };
 }
 
-SweepOutcome run_sweep(const QuadraticProblem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
+SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts) {
   const auto start = Clock::now();
   const fs::path dir(opts.out_dir);
@@ -114,17 +116,18 @@ SweepOutcome run_sweep(const QuadraticProblem& p, const AlgorithmConfig& cfg, co
   const fs::path csv = dir / "runs.csv", manifest_path = dir / "manifest.json";
 
   SweepOutcome outcome;
-  outcome.seeds_shared = cfg.noise_sigma == 0;
+  outcome.seeds_shared = !cfg.stochastic();
   const nlohmann::json config = sweep_config_json(p, cfg, plan);
   nlohmann::json manifest = opts.manifest_extra;
   manifest["version"] = version_string();
   manifest["config"] = config;
   manifest["backend"] = {{"name", backend.name()}, {"description", backend.description()}};
   manifest["problem"]["hash"] = problem_hash(p);
-  manifest["problem"]["d"] = p.d;
-  manifest["problem"]["K"] = p.K;
-  manifest["problem"]["diagonal"] = p.diagonal;
-  manifest["problem"]["domains"] = p.names;
+  manifest["problem"]["kind"] = problem_kind(p);
+  manifest["problem"]["d"] = problem_d(p);
+  manifest["problem"]["K"] = problem_K(p);
+  if (const auto* q = std::get_if<QuadraticProblem>(&p)) manifest["problem"]["diagonal"] = q->diagonal;
+  manifest["problem"]["domains"] = problem_names(p);
   manifest["seeds_shared"] = outcome.seeds_shared;
 
   std::set<std::pair<std::int64_t, std::uint64_t>> done;
@@ -139,12 +142,12 @@ SweepOutcome run_sweep(const QuadraticProblem& p, const AlgorithmConfig& cfg, co
     if (!old.contains("config") || old["config"] != config)
       throw InputError("--resume", "the sweep in '" + opts.out_dir +
                                        "' has a different problem or config; use another --out");
-    done = completed_pairs(csv, plan, p.K, &outcome.rows);
+    done = completed_pairs(csv, plan, problem_K(p), &outcome.rows);
   }
   if (done.empty()) {
     std::ofstream out(csv, std::ios::trunc);
     if (!out) throw InputError("--out", "cannot write '" + csv.string() + "'");
-    write_runs_header(out, p.K);
+    write_runs_header(out, problem_K(p));
   }
   manifest["complete"] = false;
   write_json_atomically(manifest_path, manifest);

@@ -3,9 +3,11 @@
 //
 // State of one run: θ (d), S (d×K row-major, S[i*K + j] = ∂θ_i/∂w_j),
 // w (K), the global step n. A Model supplies, for the current round's w:
-//   begin_round(w)                H_w for the round (constant for quadratics)
-//   gradients(θ, G)               G[i*K + j] = ∇f_j(θ)_i (exact)
-//   hessian_times(θ, S, HS)       HS = H_w(θ) S
+//   begin_round(w)                the round's weights (quadratics form H_w here)
+//   gradients(θ, G, seed, n)      G[i*K + j] = ĝ_j(θ)_i: exact, or for minibatch
+//                                 noise the batch of step n drawn from `seed`
+//   hessian_times(θ, S, HS)       HS = H_w(θ) S, at the θ (and minibatch) of the
+//                                 gradients() call just before
 //   val_gradient(θ, gv)           gv = ∇f_v(θ)
 // Noise (DESIGN.md §3) is added here, so every model sees the same draws.
 #pragma once
@@ -26,19 +28,20 @@
 namespace horizon {
 namespace reference {
 
-// Ĝ ← G + σ ξ, ξ_(n, j, i) standard normal.
+// Ĝ ← G + σ ξ, ξ_(n, j, i) standard normal: draw e = j·d + i of step n,
+// four per Philox call (rng.hpp).
 inline void add_gradient_noise(double* G, int d, int K, double sigma, std::uint64_t seed,
                                std::int64_t n) {
   if (sigma == 0) return;
   const auto step = static_cast<std::uint32_t>(n);
-  for (int j = 0; j < K; ++j)
-    for (int i = 0; i < d; i += 2) {
-      double z0, z1;
-      rng::normal_pair(seed, rng::gradient_noise, step, static_cast<std::uint32_t>(j),
-                       static_cast<std::uint32_t>(i / 2), &z0, &z1);
-      G[i * K + j] += sigma * z0;
-      if (i + 1 < d) G[(i + 1) * K + j] += sigma * z1;
+  for (int q = 0; 4 * q < K * d; ++q) {
+    double z[4];
+    rng::normal_quad(seed, rng::gradient_noise_stream, step, 0, static_cast<std::uint32_t>(q), z);
+    for (int t = 0; t < 4 && 4 * q + t < K * d; ++t) {
+      const int j = (4 * q + t) / d, i = (4 * q + t) % d;
+      G[i * K + j] += sigma * z[t];
     }
+  }
 }
 
 inline bool all_finite(const std::vector<double>& v) {
@@ -50,8 +53,8 @@ inline bool all_finite(const std::vector<double>& v) {
 template <class Model>
 class Trajectory {
  public:
-  Trajectory(const Model& model, const QuadraticProblem& p, const AlgorithmConfig& cfg,
-             RunSpec spec)
+  template <class ProblemData>
+  Trajectory(const Model& model, const ProblemData& p, const AlgorithmConfig& cfg, RunSpec spec)
       : m_(model), cfg_(cfg), spec_(spec), d_(p.d), K_(p.K), theta_(p.theta0), w_(p.w0),
         S_(p.d * p.K), G_(p.d * p.K), HS_(p.d * p.K), gv_(p.d), h_(p.K), scratch_(p.K) {}
 
@@ -118,8 +121,8 @@ class Trajectory {
   }
 
   void noisy_gradients(const double* theta, std::int64_t n) {
-    m_.gradients(theta, G_.data());
-    add_gradient_noise(G_.data(), d_, K_, cfg_.noise_sigma, spec_.seed, n);
+    m_.gradients(theta, G_.data(), spec_.seed, n);
+    if (cfg_.noise_kind == NoiseKind::gaussian) add_gradient_noise(G_.data(), d_, K_, cfg_.noise_sigma, spec_.seed, n);
   }
 
   // S ← S − η (H_w S + Ĝ), with H_w and Ĝ at the θ before the step.
@@ -142,6 +145,8 @@ class Trajectory {
     c.N = N;
     c.rounds = N / spec_.T;
     c.steps = N;
+    c.theta.resize(d_);  // sized, so a diverged checkpoint shows NaN entries
+    c.w.resize(K_);
     return c;
   }
 

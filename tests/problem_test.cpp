@@ -28,7 +28,7 @@ void expect_rejected(const json& j, const std::string& needle) {
 }
 
 TEST(ProblemJson, MixedStorageIsStoredDense) {
-  const QuadraticProblem p = problem_from_json(tiny());
+  const QuadraticProblem p = quadratic_from_json(tiny());
   EXPECT_EQ(p.d, 2);
   EXPECT_EQ(p.K, 2);
   EXPECT_FALSE(p.diagonal);
@@ -40,7 +40,7 @@ TEST(ProblemJson, MixedStorageIsStoredDense) {
 TEST(ProblemJson, RoundTripAndHash) {
   for (bool diagonal : {false, true}) {
     const QuadraticProblem p = test::random_problem(6, 3, diagonal, 4);
-    const QuadraticProblem q = problem_from_json(json::parse(problem_to_json(p).dump()));
+    const QuadraticProblem q = quadratic_from_json(json::parse(problem_to_json(p).dump()));
     EXPECT_EQ(q.diagonal, diagonal);
     EXPECT_EQ(q.domains[2].A, p.domains[2].A);  // 17-digit JSON numbers read back exactly
     EXPECT_EQ(q.validation.c, p.validation.c);

@@ -31,13 +31,41 @@ TEST(PortableLog, AgreesWithLibmToAFewUlp) {
   EXPECT_EQ(rng::portable_log(1.0), 0.0);
 }
 
+TEST(PortableSinCos, AgreesWithLibmOnEveryQuadrant) {
+  std::mt19937_64 gen(7);
+  const double two_pi = 6.283185307179586476925;
+  for (int k = 0; k < 200000; ++k) {
+    const std::uint32_t word = static_cast<std::uint32_t>(gen());
+    double s, c;
+    rng::turn_sincos(word, &s, &c);
+    const double angle = two_pi * (word * 0x1.0p-32);
+    // A few ulp of 1, plus the rounding of the reference angle itself
+    // (2π·v rounds by up to ulp(2π)/2 = 4.4e-16, which moves sin/cos as much).
+    EXPECT_NEAR(s, std::sin(angle), 1e-15) << word;
+    EXPECT_NEAR(c, std::cos(angle), 1e-15) << word;
+  }
+  double s, c;
+  rng::turn_sincos(0, &s, &c);
+  EXPECT_EQ(s, 0.0);
+  EXPECT_EQ(c, 1.0);
+  rng::turn_sincos(1u << 30, &s, &c);  // a quarter turn, exactly
+  EXPECT_EQ(s, 1.0);
+}
+
+TEST(Normals, TailsAreBoundedAsDocumented) {
+  double z0, z1;
+  rng::box_muller(0, 0, &z0, &z1);  // the smallest u: ρ = √(2·33·ln 2)
+  EXPECT_NEAR(z0, std::sqrt(66 * std::log(2.0)), 1e-12);
+  EXPECT_LT(z0, 6.77);
+}
+
 TEST(Normals, MomentsMatchStandardNormal) {
   // 2^20 draws: mean within 5 standard errors, variance within 5 of its
   // standard errors (√(2/n)), fourth moment near 3.
   const int n = 1 << 20;
   double s1 = 0, s2 = 0, s4 = 0;
   for (int k = 0; k < n; ++k) {
-    const double z = rng::normal(12345, rng::gradient_noise, static_cast<std::uint32_t>(k / 64),
+    const double z = rng::normal(12345, rng::gradient_noise_stream, static_cast<std::uint32_t>(k / 64),
                                  static_cast<std::uint32_t>(k % 3), static_cast<std::uint32_t>(k % 64));
     s1 += z;
     s2 += z * z;
@@ -54,11 +82,11 @@ TEST(Normals, PairIsUncorrelatedAndDeterministic) {
   double sxy = 0;
   for (int k = 0; k < n; ++k) {
     double a, b;
-    rng::normal_pair(7, rng::gradient_noise, k, 1, 0, &a, &b);
+    rng::normal_pair(7, rng::gradient_noise_stream, k, 1, 0, &a, &b);
     sxy += a * b;
     if (k < 100) {
-      EXPECT_EQ(a, rng::normal(7, rng::gradient_noise, k, 1, 0));
-      EXPECT_EQ(b, rng::normal(7, rng::gradient_noise, k, 1, 1));
+      EXPECT_EQ(a, rng::normal(7, rng::gradient_noise_stream, k, 1, 0));
+      EXPECT_EQ(b, rng::normal(7, rng::gradient_noise_stream, k, 1, 1));
     }
   }
   EXPECT_LT(std::abs(sxy / n), 5.0 / std::sqrt(n));

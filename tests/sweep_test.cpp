@@ -42,7 +42,7 @@ TEST(Sweep, RowsManifestAndSeedSharing) {
   EXPECT_EQ(o.trajectories_computed, 3);  // one per T
   const auto lines = csv_lines(dir + "/runs.csv");
   ASSERT_EQ(lines.size(), 1u + 3 * 3 * 4);
-  EXPECT_EQ(lines[0], "T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,w_1,w_2");
+  EXPECT_EQ(lines[0], "T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,w_1,w_2,val_acc");
   const auto rows = read_runs_csv(dir + "/runs.csv");
   for (const SweepRow& r : rows) {
     EXPECT_EQ(r.steps, r.N);
@@ -119,13 +119,13 @@ TEST(Settings, PresetConfigAndFlagsLayer) {
 }
 
 TEST(Settings, ProblemSourcesInToml) {
-  const QuadraticProblem gf = resolve_problem(load_preset("greedy-failure"));  // inline JSON
+  const QuadraticProblem gf = std::get<QuadraticProblem>(resolve_problem(load_preset("greedy-failure")));  // inline JSON
   EXPECT_EQ(gf.d, 2);
   EXPECT_EQ(gf.names[0], "elongated");
   const std::string dir = test::temp_dir("settings_sources");
   test::write_file(dir + "/p.json", test::read_file(HORIZON_TEST_DATA "/tiny.json"));
   test::write_file(dir + "/file.toml", "[problem]\nfile = \"p.json\"\n");  // relative to the TOML
-  EXPECT_EQ(resolve_problem(load_settings_file(dir + "/file.toml")).names[1], "b");
+  EXPECT_EQ(problem_names(resolve_problem(load_settings_file(dir + "/file.toml")))[1], "b");
   test::write_file(dir + "/bad.toml", "[problem]\njson = '{\"kind\": \"quadratic\"}'\n");
   try {
     resolve_problem(load_settings_file(dir + "/bad.toml"));

@@ -38,7 +38,7 @@ Action add_generate_command(CLI::App& app) {
     g.spread = parse_nonnegative("--spread", a->spread);
     g.lean = parse_nonnegative("--lean", a->lean);
     g.seed = parse_seed("--problem-seed", a->seed);
-    const std::string text = problem_to_json(generate_quadratic(g)).dump(2) + "\n";
+    const std::string text = quadratic_to_json(generate_quadratic(g)).dump(2) + "\n";
     if (a->out.empty()) {
       std::cout << text;
     } else {

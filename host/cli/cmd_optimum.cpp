@@ -27,11 +27,11 @@ Action add_optimum_command(CLI::App& app) {
       s.merge(file);
     }
     const double tolerance = parse_positive("--tol", *tol);
-    const QuadraticProblem p = resolve_problem(s);
+    const Problem p = resolve_problem(s);
     const OptimumResult r = find_optimum(p, tolerance);
     nlohmann::json out = {{"w_star", r.w},           {"phi_star", r.phi},   {"fw_gap", r.fw_gap},
                           {"tolerance", tolerance},  {"converged", r.converged}, {"iterations", r.iterations},
-                          {"domains", p.names}};
+                          {"domains", problem_names(p)}};
     std::cout << out.dump(2) << '\n';
     if (!r.converged)
       std::cerr << "horizon: warning: Frank-Wolfe gap " << r.fw_gap << " above --tol " << tolerance << "\n";

@@ -30,7 +30,7 @@ Action add_run_command(CLI::App& app) {
     require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
     require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
     const AlgorithmConfig cfg = resolve_algorithm(s);
-    const QuadraticProblem p = resolve_problem(s);
+    const Problem p = resolve_problem(s);
     RunSpec spec{T, cmd->count("--seed") ? parse_seed("--seed", *seed) : s.seed0.value_or(0)};
     std::vector<std::int64_t> budgets{N};
     if (cmd->count("--checkpoints")) {
@@ -41,7 +41,7 @@ Action add_run_command(CLI::App& app) {
       std::sort(budgets.begin(), budgets.end());
       budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
     }
-    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr);
+    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr, problem_kind(p));
     const RunResult r = backend->run(p, cfg, {spec}, budgets).front();
     if (*format == "table") {
       print_checkpoint_table(std::cout, r.checkpoints);

@@ -71,8 +71,8 @@ Action add_sweep_command(CLI::App& app) {
     require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
     require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
     const AlgorithmConfig cfg = resolve_algorithm(s);
-    const QuadraticProblem p = resolve_problem(s);
-    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr);
+    const Problem p = resolve_problem(s);
+    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr, problem_kind(p));
 
     SweepOptions opts;
     opts.out_dir = s.out.value_or("runs/sweep");

@@ -22,6 +22,8 @@ void CommonFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--outer-schedule", outer_schedule, "constant | inv_sqrt");
   cmd->add_option("--update", update, "exponentiated | projected");
   cmd->add_option("--noise", noise, "sigma of gaussian gradient noise (0 = exact)");
+  cmd->add_option("--noise-kind", noise_kind, "gaussian (default) | minibatch (logistic problems)");
+  cmd->add_option("--batch", batch, "examples per domain per step for minibatch noise");
   cmd->add_option("--backend", backend, "cpu | cuda | auto (default auto)");
   cmd->add_option("--threads", threads, "CPU threads (default: all)");
 }
@@ -44,6 +46,8 @@ ExperimentSettings CommonFlags::settings(bool T_is_list) const {
   if (given("--inner-schedule")) f.inner_schedule = parse_inner_schedule(inner_schedule, "--inner-schedule");
   if (given("--outer-schedule")) f.outer_schedule = parse_outer_schedule(outer_schedule, "--outer-schedule");
   if (given("--update")) f.update = parse_update_kind(update, "--update");
+  if (given("--noise-kind")) f.noise_kind = parse_noise_kind(noise_kind, "--noise-kind");
+  if (given("--batch")) f.batch = static_cast<int>(parse_positive_int("--batch", batch));
   if (no_restart) f.restart = false;
   if (given("--backend")) f.backend = backend;
   if (given("--threads")) f.threads = static_cast<int>(parse_positive_int("--threads", threads));

@@ -14,7 +14,7 @@ namespace cli {
 
 struct CommonFlags {
   std::string problem, preset, config;
-  std::string T, N, inner_lr, outer_lr, inner_schedule, inner_decay, outer_schedule, update, noise;
+  std::string T, N, inner_lr, outer_lr, inner_schedule, inner_decay, outer_schedule, update, noise, noise_kind, batch;
   bool no_restart = false;
   std::string backend, threads;
   CLI::App* app = nullptr;

@@ -26,6 +26,7 @@ nlohmann::json checkpoint_json(const Checkpoint& c) {
           {"w", vector_json(c.w)},
           {"theta", vector_json(c.theta)},
           {"val_loss", number_or_null(c.val_loss)},
+          {"val_acc", number_or_null(c.val_acc)},
           {"phi", number_or_null(c.phi)},
           {"fw_gap", number_or_null(c.fw_gap)},
           {"diverged", c.diverged}};

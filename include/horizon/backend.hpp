@@ -26,7 +26,7 @@ class Backend {
   // How many runs the sweep driver should hand over at once: large enough to
   // fill the device, small enough that a killed sweep loses little work.
   virtual std::size_t preferred_batch() const = 0;
-  virtual std::vector<RunResult> run(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+  virtual std::vector<RunResult> run(const Problem& p, const AlgorithmConfig& cfg,
                                      const std::vector<RunSpec>& specs,
                                      const std::vector<std::int64_t>& budgets) = 0;
 };
@@ -34,13 +34,19 @@ class Backend {
 // threads ≤ 0: all hardware threads. Results do not depend on the count.
 std::unique_ptr<Backend> make_cpu_backend(int threads);
 
-// "cpu", "cuda" or "auto". `cuda` without a usable device throws InputError;
-// `auto` picks the GPU when one is present and otherwise the CPU, writing a
-// one-line notice of its choice to `notices`.
-std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::ostream& notices);
+// "cpu", "cuda" or "auto" for a problem of kind `kind`. `cuda` without a
+// usable device, or for a kind the GPU does not run yet (logistic), throws
+// InputError; `auto` picks the GPU when it can and otherwise the CPU,
+// writing a one-line notice of its choice to `notices`.
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::ostream& notices,
+                                      const std::string& kind = "quadratic");
+
+// Throws InputError when the config asks for what the problem cannot do
+// (minibatch noise on a problem without data).
+void check_compatible(const Problem& p, const AlgorithmConfig& cfg);
 
 // Scores every checkpoint (Evaluator::score), in parallel over runs.
-void score_results(const QuadraticProblem& p, std::vector<RunResult>& results, int threads);
+void score_results(const Problem& p, std::vector<RunResult>& results, int threads);
 
 // Threads actually used for `requested` (≤ 0 → hardware concurrency).
 int resolve_threads(int requested);

@@ -14,7 +14,10 @@ namespace horizon {
 enum class UpdateKind { exponentiated, projected };
 enum class InnerScheduleKind { constant, inverse_time };
 enum class OuterScheduleKind { constant, inv_sqrt };
-enum class NoiseKind { none, gaussian };
+// gaussian: ĝ_j = ∇f_j + σξ (σ = 0: exact gradients). minibatch: ĝ_j is the
+// gradient of B examples of domain j drawn with replacement (data-backed
+// problems only); the sensitivity uses the same minibatch's Hessian.
+enum class NoiseKind { gaussian, minibatch };
 
 struct InnerSchedule {
   InnerScheduleKind kind = InnerScheduleKind::constant;
@@ -32,8 +35,11 @@ struct AlgorithmConfig {
   InnerSchedule inner;
   OuterSchedule outer;
   UpdateKind update = UpdateKind::exponentiated;
+  NoiseKind noise_kind = NoiseKind::gaussian;
   double noise_sigma = 0.0;  // σ of gaussian gradient noise; 0 = exact gradients
-  NoiseKind noise_kind() const { return noise_sigma > 0 ? NoiseKind::gaussian : NoiseKind::none; }
+  int batch = 0;             // B of minibatch noise
+  // False when every seed gives the same run (exact gradients).
+  bool stochastic() const { return noise_kind == NoiseKind::minibatch || noise_sigma > 0; }
 };
 
 // The largest budget we accept: the Philox counter holds n in 32 bits.
@@ -46,6 +52,8 @@ std::string to_string(OuterScheduleKind k);
 UpdateKind parse_update_kind(const std::string& s, const std::string& field);
 InnerScheduleKind parse_inner_schedule(const std::string& s, const std::string& field);
 OuterScheduleKind parse_outer_schedule(const std::string& s, const std::string& field);
+NoiseKind parse_noise_kind(const std::string& s, const std::string& field);
+std::string to_string(NoiseKind k);
 
 // Checks every number of the config (finite, positive rates, σ ≥ 0, γ ≥ 0).
 void validate(const AlgorithmConfig& cfg);

@@ -11,8 +11,12 @@
 //               # or a generator:
 //               generator = { d = 5, K = 3, mu = 0.1, L = 1.0, dense = true,
 //                             aligned = 2, spread = 1.0, lean = 0.25, seed = 1 }
+//               generator = { kind = "logistic", d = 20, K = 3, examples = 200,
+//                             validation_examples = 500, label_noise = 0.1,
+//                             spread = 0.6, shift = 0.5, aligned = 2,
+//                             lambda = 0.01, lambda_v = 0.0, seed = 1 }
 //   [algorithm] inner_lr, outer_lr, inner_schedule, inner_decay, restart,
-//               outer_schedule, update, noise
+//               outer_schedule, update, noise, noise_kind, batch
 //   [grid]      T = [1, 2, 4] or "1..64*2";  N = …;  seeds;  seed0
 //   [run]       backend, threads, out
 #pragma once
@@ -33,13 +37,17 @@ struct ExperimentSettings {
   std::optional<std::string> problem_file;
   std::optional<std::string> problem_json;  // inline JSON text
   std::string problem_origin;               // names the inline JSON in errors
+  std::string problem_base_dir = ".";       // resolves its data files
   std::optional<GeneratorParams> generator;
+  std::optional<LogisticGeneratorParams> logistic_generator;
   // algorithm
   std::optional<double> inner_lr, outer_lr, inner_decay, noise;
   std::optional<bool> restart;
   std::optional<InnerScheduleKind> inner_schedule;
   std::optional<OuterScheduleKind> outer_schedule;
   std::optional<UpdateKind> update;
+  std::optional<NoiseKind> noise_kind;
+  std::optional<int> batch;
   // grid
   std::optional<std::vector<std::int64_t>> T, N;
   std::optional<std::int64_t> seeds;
@@ -63,6 +71,6 @@ std::vector<std::string> preset_names();
 // The algorithm config with defaults for what is unset; validated.
 AlgorithmConfig resolve_algorithm(const ExperimentSettings& s);
 // The problem (file, inline JSON or generator); InputError when none is set.
-QuadraticProblem resolve_problem(const ExperimentSettings& s);
+Problem resolve_problem(const ExperimentSettings& s);
 
 }  // namespace horizon

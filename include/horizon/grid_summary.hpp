@@ -14,7 +14,7 @@
 
 namespace horizon {
 
-enum class Metric { val_loss, phi, fw_gap };
+enum class Metric { val_loss, phi, fw_gap, val_acc };
 Metric parse_metric(const std::string& s, const std::string& field);
 std::string to_string(Metric m);
 bool lower_is_better(Metric m);

@@ -22,6 +22,6 @@ struct OptimumResult {
   bool converged = false;
 };
 
-OptimumResult find_optimum(const QuadraticProblem& p, double tol = 1e-10, int max_iter = 100000);
+OptimumResult find_optimum(const Problem& p, double tol = 1e-10, int max_iter = 100000);
 
 }  // namespace horizon

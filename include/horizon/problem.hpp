@@ -1,4 +1,5 @@
-// horizon/problem.hpp — quadratic bilevel problems (DESIGN.md §4).
+// horizon/problem.hpp — bilevel problems (DESIGN.md §4): quadratic here,
+// logistic in logistic.hpp, and `Problem`, either of them.
 //
 //   f_j(θ) = ½ (θ − c_j)ᵀ A_j (θ − c_j),  j = 0 … K−1,   f_v likewise (A_v, c_v).
 //
@@ -9,9 +10,12 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "horizon/logistic.hpp"
 
 namespace horizon {
 
@@ -37,18 +41,15 @@ struct QuadraticProblem {
   }
 };
 
-// Parses and validates a problem; `source` names the file in messages.
-// Throws InputError ("problem.domains[1].A: not positive definite", …).
-QuadraticProblem problem_from_json(const nlohmann::json& j, const std::string& source = "problem");
-QuadraticProblem load_problem(const std::string& path);
-nlohmann::json problem_to_json(const QuadraticProblem& p);
+// Parses and validates a quadratic problem; `source` names the file in
+// messages. Throws InputError ("problem.domains[1].A: not positive definite", …).
+QuadraticProblem quadratic_from_json(const nlohmann::json& j, const std::string& source = "problem");
+nlohmann::json quadratic_to_json(const QuadraticProblem& p);
 
 // Validation of §4 / issue: finite numbers, consistent d, K ≥ 1, symmetric A
 // (relative 1e-10), positive definite (Cholesky), w0 on the simplex.
 void validate(const QuadraticProblem& p, const std::string& source = "problem");
 
-// 64-bit FNV-1a of the canonical JSON text, as 16 hex digits.
-std::string problem_hash(const QuadraticProblem& p);
 
 // Seeded generator: a pure function of these fields (DESIGN.md §4).
 //   eigenvalues of each A_j log-uniform in [mu, L]; dense problems rotate
@@ -70,5 +71,21 @@ struct GeneratorParams {
 };
 void validate(const GeneratorParams& g);
 QuadraticProblem generate_quadratic(const GeneratorParams& g);
+
+// Any problem kind. Backends, metrics and the sweep take this.
+using Problem = std::variant<QuadraticProblem, LogisticProblem>;
+
+std::string problem_kind(const Problem& p);  // "quadratic" or "logistic"
+int problem_d(const Problem& p);
+int problem_K(const Problem& p);
+const std::vector<std::string>& problem_names(const Problem& p);
+
+// Dispatches on "kind"; `base_dir` resolves data files of logistic problems.
+Problem problem_from_json(const nlohmann::json& j, const std::string& source = "problem",
+                          const std::string& base_dir = ".");
+Problem load_problem(const std::string& path);
+nlohmann::json problem_to_json(const Problem& p);
+// 64-bit FNV-1a of the canonical JSON text, as 16 hex digits.
+std::string problem_hash(const Problem& p);
 
 }  // namespace horizon

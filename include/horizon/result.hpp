@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace horizon {
@@ -21,6 +22,7 @@ struct Checkpoint {
   std::vector<double> w;      // K
   std::vector<double> theta;  // d
   double val_loss = 0;        // f_v(θ)
+  double val_acc = std::numeric_limits<double>::quiet_NaN();  // logistic only
   double phi = 0;             // Φ(w) = f_v(θ*(w))
   double fw_gap = 0;          // max_j ⟨∇Φ(w), w − e_j⟩
   bool diverged = false;

@@ -5,14 +5,17 @@
 // i the coordinate (or the minibatch draw). Nothing depends on what ran before,
 // on thread layout or on the backend.
 //
-// Standard normals use Marsaglia's polar method on coordinate pairs: pair
-// p = i/2 uses counter {p, j, n, stream<<28 | attempt}; the four 32-bit words
-// give two 53-bit uniforms u, v in [-1, 1); the pair is accepted when
-// 0 < s = u²+v² < 1 and then ξ_{2p} = u·m, ξ_{2p+1} = v·m with
-// m = sqrt(-2 ln s / s); otherwise attempt+1 is tried. Only +, ×, ÷ and sqrt
-// (all correctly rounded in IEEE double on CPU and GPU) and a portable log
-// built from them are used, each written so no compiler may fuse it into an
-// FMA, hence CPU and GPU noise agree bit for bit.
+// Standard normals, four per Philox call: draws 4q … 4q+3 of (stream, n, j)
+// use counter {q, j, n, stream<<28}. The gradient noise of step n numbers its
+// K·d draws e = j·d + i (domain-major) with j = 0 in the counter, so a step
+// needs ⌈K·d/4⌉ calls. The words r0 … r3 of a call make two Box–Muller pairs: u = (r0 + ½)·2⁻³², v = r1·2⁻³² give
+//   ξ_4q = ρ cos 2πv,  ξ_4q+1 = ρ sin 2πv,  ρ = √(−2 ln u),
+// and (r2, r3) likewise give ξ_4q+2, ξ_4q+3. (u ≥ 2⁻³³ truncates the tails at
+// |ξ| ≤ 6.77, a probability of 1.3e-11 per draw.) Only +, ×, ÷ and √ (each
+// correctly rounded in IEEE double on CPU and GPU), written so no compiler
+// may fuse them into FMAs, and a portable log and sin/cos built from them
+// are used, with no branches on data, so CPU and GPU noise agree bit for bit
+// and a loop over runs vectorises.
 #pragma once
 
 #include <cmath>
@@ -27,7 +30,7 @@ namespace horizon {
 namespace rng {
 
 enum Stream : std::uint32_t {
-  gradient_noise = 0,  // gaussian noise on ĝ_j
+  gradient_noise_stream = 0,  // gaussian noise on ĝ_j
   minibatch = 1,       // minibatch example indices
   generator = 2,       // problem generators (key = problem seed)
 };
@@ -87,19 +90,26 @@ HORIZON_HD inline double bits_double(std::uint64_t b) {
 // |f| ≤ 0.1716, series to f^25 (truncation < 1e-19 relative). A few ulp.
 HORIZON_HD inline double portable_log(double x) {
   const std::uint64_t bits = double_bits(x);
-  int e = static_cast<int>((bits >> 52) & 0x7ff) - 1022;  // x = m·2^e, m in [0.5, 1)
-  double m = bits_double((bits & 0x000fffffffffffffull) | (std::uint64_t{1022} << 52));
-  if (m < 0.70710678118654752440) {  // move m into [√½, √2)
-    m = mul_rn(m, 2.0);
-    e -= 1;
-  }
+  const int e0 = static_cast<int>((bits >> 52) & 0x7ff) - 1022;  // x = m·2^e, m in [0.5, 1)
+  const double m0 = bits_double((bits & 0x000fffffffffffffull) | (std::uint64_t{1022} << 52));
+  const bool low = m0 < 0.70710678118654752440;  // move m into [√½, √2)
+  const double m = low ? mul_rn(m0, 2.0) : m0;
+  const int e = low ? e0 - 1 : e0;
   const double f = div_rn(add_rn(m, -1.0), add_rn(m, 1.0));
   const double f2 = mul_rn(f, f);
-  // 1/(2k+1), k = 12 … 1, Horner from the top.
-  const double coef[12] = {1.0 / 25, 1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15,
-                           1.0 / 13, 1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3};
-  double p = coef[0];
-  for (int k = 1; k < 12; ++k) p = add_rn(mul_rn(p, f2), coef[k]);
+  // Horner in f² with 1/(2k+1), k = 12 … 1.
+  double p = 1.0 / 25;
+  p = add_rn(mul_rn(p, f2), 1.0 / 23);
+  p = add_rn(mul_rn(p, f2), 1.0 / 21);
+  p = add_rn(mul_rn(p, f2), 1.0 / 19);
+  p = add_rn(mul_rn(p, f2), 1.0 / 17);
+  p = add_rn(mul_rn(p, f2), 1.0 / 15);
+  p = add_rn(mul_rn(p, f2), 1.0 / 13);
+  p = add_rn(mul_rn(p, f2), 1.0 / 11);
+  p = add_rn(mul_rn(p, f2), 1.0 / 9);
+  p = add_rn(mul_rn(p, f2), 1.0 / 7);
+  p = add_rn(mul_rn(p, f2), 1.0 / 5);
+  p = add_rn(mul_rn(p, f2), 1.0 / 3);
   const double log_m = mul_rn(2.0, add_rn(f, mul_rn(f, mul_rn(f2, p))));
   const double ln2_hi = 6.93147180369123816490e-01;  // trailing zero bits: e·ln2_hi exact
   const double ln2_lo = 1.90821492927058770002e-10;
@@ -107,10 +117,43 @@ HORIZON_HD inline double portable_log(double x) {
   return add_rn(mul_rn(de, ln2_hi), add_rn(mul_rn(de, ln2_lo), log_m));
 }
 
-// 53-bit uniform in [-1, 1) from two 32-bit words.
-HORIZON_HD inline double signed_uniform(std::uint32_t hi, std::uint32_t lo) {
-  const std::uint64_t u = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 11;
-  return add_rn(mul_rn(static_cast<double>(u), 0x1.0p-52), -1.0);
+// sin(π/2·r), cos(π/2·r) for 0 ≤ r ≤ ½ (angles up to π/4): Taylor series to
+// x¹⁵ and x¹⁶ (truncation < 1e-17). A few ulp.
+HORIZON_HD inline void quarter_sincos(double r, double* s, double* c) {
+  const double x = mul_rn(r, 1.57079632679489661923);
+  const double x2 = mul_rn(x, x);
+  double ps = -1.0 / 1307674368000.0;  // −1/15!
+  ps = add_rn(mul_rn(ps, x2), 1.0 / 6227020800.0);
+  ps = add_rn(mul_rn(ps, x2), -1.0 / 39916800.0);
+  ps = add_rn(mul_rn(ps, x2), 1.0 / 362880.0);
+  ps = add_rn(mul_rn(ps, x2), -1.0 / 5040.0);
+  ps = add_rn(mul_rn(ps, x2), 1.0 / 120.0);
+  ps = add_rn(mul_rn(ps, x2), -1.0 / 6.0);
+  *s = add_rn(x, mul_rn(x, mul_rn(x2, ps)));
+  double pc = 1.0 / 20922789888000.0;  // 1/16!
+  pc = add_rn(mul_rn(pc, x2), -1.0 / 87178291200.0);
+  pc = add_rn(mul_rn(pc, x2), 1.0 / 479001600.0);
+  pc = add_rn(mul_rn(pc, x2), -1.0 / 3628800.0);
+  pc = add_rn(mul_rn(pc, x2), 1.0 / 40320.0);
+  pc = add_rn(mul_rn(pc, x2), -1.0 / 720.0);
+  pc = add_rn(mul_rn(pc, x2), 1.0 / 24.0);
+  pc = add_rn(mul_rn(pc, x2), -0.5);
+  *c = add_rn(1.0, mul_rn(x2, pc));
+}
+
+// sin 2πv and cos 2πv for v = k·2⁻³² (k a 32-bit word). The reduction is
+// exact: the top two bits pick the quadrant, the rest is the fraction
+// t in [0, 1) of a quarter turn; t > ½ uses the complementary angle.
+HORIZON_HD inline void turn_sincos(std::uint32_t k, double* s, double* c) {
+  const std::uint32_t quadrant = k >> 30;
+  const double t = mul_rn(static_cast<double>(static_cast<std::int32_t>(k & 0x3fffffffu)), 0x1.0p-30);
+  const bool upper = t > 0.5;
+  double a, b;  // sin, cos of the quarter-turn fraction
+  quarter_sincos(upper ? add_rn(1.0, -t) : t, &a, &b);
+  const double sq = upper ? b : a, cq = upper ? a : b;
+  // Rotate by quadrant·90°.
+  *s = quadrant == 0 ? sq : quadrant == 1 ? cq : quadrant == 2 ? -sq : -cq;
+  *c = quadrant == 0 ? cq : quadrant == 1 ? -sq : quadrant == 2 ? -cq : sq;
 }
 
 HORIZON_HD inline r123::Philox4x32::ctr_type philox(std::uint64_t seed, std::uint32_t c0,
@@ -123,21 +166,41 @@ HORIZON_HD inline r123::Philox4x32::ctr_type philox(std::uint64_t seed, std::uin
   return gen(ctr, key);
 }
 
-// The two standard normals of pair p = i/2 for (stream, n, j).
+// One Box–Muller pair from words (a, b).
+HORIZON_HD inline void box_muller(std::uint32_t a, std::uint32_t b, double* z0, double* z1) {
+  const double u = mul_rn(add_rn(static_cast<double>(a), 0.5), 0x1.0p-32);  // (0, 1)
+  const double rho = sqrt_rn(mul_rn(-2.0, portable_log(u)));
+  double s, c;
+  turn_sincos(b, &s, &c);
+  *z0 = mul_rn(rho, c);
+  *z1 = mul_rn(rho, s);
+}
+
+// ξ_{4q} … ξ_{4q+3} for (stream, n, j).
+HORIZON_HD inline void normal_quad(std::uint64_t seed, std::uint32_t stream, std::uint32_t n,
+                                   std::uint32_t j, std::uint32_t q, double z[4]) {
+  const auto r = philox(seed, q, j, n, stream << 28);
+  box_muller(r.v[0], r.v[1], &z[0], &z[1]);
+  box_muller(r.v[2], r.v[3], &z[2], &z[3]);
+}
+
+// The gradient noise ξ of step n for domain j, coordinate i, dimension d.
+HORIZON_HD inline double gradient_noise(std::uint64_t seed, std::uint32_t n, std::uint32_t j, std::uint32_t i,
+                                        std::uint32_t d) {
+  const std::uint32_t e = j * d + i;
+  double z[4];
+  normal_quad(seed, gradient_noise_stream, n, 0, e / 4, z);
+  return z[e % 4];
+}
+
+// ξ_{2p}, ξ_{2p+1} for (stream, n, j): half of quad p/2.
 HORIZON_HD inline void normal_pair(std::uint64_t seed, std::uint32_t stream, std::uint32_t n,
                                    std::uint32_t j, std::uint32_t p, double* z0, double* z1) {
-  for (std::uint32_t attempt = 0;; ++attempt) {
-    const auto r = philox(seed, p, j, n, (stream << 28) | attempt);
-    const double u = signed_uniform(r.v[0], r.v[1]);
-    const double v = signed_uniform(r.v[2], r.v[3]);
-    const double s = add_rn(mul_rn(u, u), mul_rn(v, v));
-    if (s > 0.0 && s < 1.0) {
-      const double m = sqrt_rn(div_rn(mul_rn(-2.0, portable_log(s)), s));
-      *z0 = mul_rn(u, m);
-      *z1 = mul_rn(v, m);
-      return;
-    }
-  }
+  const auto r = philox(seed, p / 2, j, n, stream << 28);
+  if (p & 1u)
+    box_muller(r.v[2], r.v[3], z0, z1);
+  else
+    box_muller(r.v[0], r.v[1], z0, z1);
 }
 
 // ξ_i for (stream, n, j): one standard normal.
@@ -146,6 +209,12 @@ HORIZON_HD inline double normal(std::uint64_t seed, std::uint32_t stream, std::u
   double z0, z1;
   normal_pair(seed, stream, n, j, i / 2, &z0, &z1);
   return (i & 1u) ? z1 : z0;
+}
+
+// 53-bit uniform in [-1, 1) from two 32-bit words.
+HORIZON_HD inline double signed_uniform(std::uint32_t hi, std::uint32_t lo) {
+  const std::uint64_t u = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 11;
+  return add_rn(mul_rn(static_cast<double>(u), 0x1.0p-52), -1.0);
 }
 
 // Uniform integer in [0, m) for draw b of (stream, n, j): a 64-bit word

@@ -1,11 +1,13 @@
 // horizon/runs_csv.hpp — the sweep's row format, DIR/runs.csv.
 //
 // One row per (T, N, seed), columns
-//   T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,…,w_{K-1}
+//   T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,…,w_{K-1},val_acc
 // Numbers are written with 17 significant digits (they read back exactly);
-// a diverged run has nan metrics and diverged = 1. Readers go by header names.
+// a diverged run has nan metrics and diverged = 1; val_acc is empty for
+// kinds without an accuracy (quadratic). Readers go by header names.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -20,6 +22,7 @@ struct SweepRow {
   std::uint64_t seed = 0;
   std::int64_t rounds = 0, steps = 0;
   double val_loss = 0, phi = 0, fw_gap = 0;
+  double val_acc = NAN;  // NaN: the kind has no accuracy
   bool diverged = false;
   std::vector<double> w;
 };

@@ -44,11 +44,11 @@ struct SweepOptions {
   nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
 };
 
-SweepOutcome run_sweep(const QuadraticProblem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
+SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts);
 
 // The config part of the manifest: what must match for `resume`.
-nlohmann::json sweep_config_json(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+nlohmann::json sweep_config_json(const Problem& p, const AlgorithmConfig& cfg,
                                  const SweepPlan& plan);
 
 }  // namespace horizon
