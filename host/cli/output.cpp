@@ -34,12 +34,14 @@ nlohmann::json checkpoint_json(const Checkpoint& c) {
 
 void print_checkpoint_table(std::ostream& os, const std::vector<Checkpoint>& cps) {
   char line[256];
-  std::snprintf(line, sizeof line, "%10s %8s %14s %14s %12s %4s  %s\n", "N", "rounds", "val_loss", "phi", "fw_gap",
-                "div", "w");
+  std::snprintf(line, sizeof line, "%10s %8s %14s %9s %14s %12s %4s  %s\n", "N", "rounds", "val_loss", "val_acc", "phi",
+                "fw_gap", "div", "w");
   os << line;
   for (const Checkpoint& c : cps) {
-    std::snprintf(line, sizeof line, "%10lld %8lld %14.6g %14.6g %12.3g %4s ", static_cast<long long>(c.N),
-                  static_cast<long long>(c.rounds), c.val_loss, c.phi, c.fw_gap, c.diverged ? "yes" : "no");
+    char acc[16] = "-";
+    if (std::isfinite(c.val_acc)) std::snprintf(acc, sizeof acc, "%.4f", c.val_acc);
+    std::snprintf(line, sizeof line, "%10lld %8lld %14.6g %9s %14.6g %12.3g %4s ", static_cast<long long>(c.N),
+                  static_cast<long long>(c.rounds), c.val_loss, acc, c.phi, c.fw_gap, c.diverged ? "yes" : "no");
     os << line;
     for (double w : c.w) {
       std::snprintf(line, sizeof line, " %.4f", w);
