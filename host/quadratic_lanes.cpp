@@ -2,7 +2,14 @@
 // mirrors Trajectory::run; each step function loops over lanes innermost.
 #include "quadratic_lanes.hpp"
 
+// Vec values only pass between inline functions of this file; the ABI note
+// about AVX-512 vector returns in the default clone does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#include <immintrin.h>
+
 #include <cmath>
+#include <cstring>
 
 #include "horizon/metrics.hpp"
 #include "horizon/rng.hpp"
@@ -21,8 +28,41 @@ inline double to_double(std::uint32_t a) {
   return static_cast<double>(static_cast<std::int32_t>(a ^ 0x80000000u)) + 2147483648.0;
 }
 
+// Philox4x32-10 on the R = 8 lanes with AVX2: each counter word of the 8
+// lanes in one register; the 32×32→64 products of even and odd lanes come
+// from two _mm256_mul_epu32 and are blended back into high and low words.
+__attribute__((target("avx2"))) void philox_lanes_avx2(const std::uint32_t* key0, const std::uint32_t* key1,
+                                                       std::uint32_t c0v, std::uint32_t c1v, std::uint32_t c2v,
+                                                       std::uint32_t c3v, std::uint32_t (*out)[R]) {
+  static_assert(R == 8, "one 256-bit register of 32-bit words per counter word");
+  __m256i c0 = _mm256_set1_epi32(static_cast<int>(c0v)), c1 = _mm256_set1_epi32(static_cast<int>(c1v));
+  __m256i c2 = _mm256_set1_epi32(static_cast<int>(c2v)), c3 = _mm256_set1_epi32(static_cast<int>(c3v));
+  __m256i k0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key0));
+  __m256i k1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key1));
+  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i w0 = _mm256_set1_epi32(static_cast<int>(0x9E3779B9u)), w1 = _mm256_set1_epi32(static_cast<int>(0xBB67AE85u));
+  for (int round = 0; round < 10; ++round) {
+    const __m256i e0 = _mm256_mul_epu32(c0, m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(c0, 32), m0);
+    const __m256i e1 = _mm256_mul_epu32(c2, m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(c2, 32), m1);
+    const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+    const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+    const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+    const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+    c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), k0);
+    c1 = lo1;
+    c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), k1);
+    c3 = lo0;
+    k0 = _mm256_add_epi32(k0, w0);
+    k1 = _mm256_add_epi32(k1, w1);
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0]), c0);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1]), c1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2]), c2);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3]), c3);
+}
+
 // Philox4x32-10 (Random123's constants and rounds) on R lanes with per-lane keys.
-inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0v, std::uint32_t c1v,
+inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0v, std::uint32_t c1v,
                          std::uint32_t c2v, std::uint32_t c3v, std::uint32_t (*out)[R]) {
   std::uint32_t c0[R], c1[R], c2[R], c3[R], k0[R], k1[R];
   for (int r = 0; r < R; ++r) c0[r] = c0v, c1[r] = c1v, c2[r] = c2v, c3[r] = c3v, k0[r] = key0[r], k1[r] = key1[r];
@@ -43,9 +83,20 @@ inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, s
   for (int r = 0; r < R; ++r) out[0][r] = c0[r], out[1][r] = c1[r], out[2][r] = c2[r], out[3][r] = c3[r];
 }
 
-// rng::box_muller on lanes (same operations; the words convert exactly).
-inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, double* z0, double* z1) {
-  for (int r = 0; r < R; ++r) {
+inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, std::uint32_t c1,
+                         std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[R]) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+    philox_lanes_avx2(key0, key1, c0, c1, c2, c3, out);
+  else
+    philox_lanes_portable(key0, key1, c0, c1, c2, c3, out);
+}
+
+// rng::box_muller over `count` independent pairs (same operations; the words
+// convert exactly). One long loop, so the out-of-order core overlaps the
+// long dependency chains (log, sin, cos) of many pairs.
+inline void box_muller_many(const std::uint32_t* a, const std::uint32_t* b, double* z0, double* z1, int count) {
+  for (int r = 0; r < count; ++r) {
     const double u = rng::mul_rn(rng::add_rn(to_double(a[r]), 0.5), 0x1.0p-32);
     const double rho = rng::sqrt_rn(rng::mul_rn(-2.0, rng::portable_log(u)));
     double s, c;
@@ -55,19 +106,42 @@ inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, dou
   }
 }
 
+// One value per lane as a GCC vector: its arithmetic is elementwise IEEE, so
+// a lane computes exactly what the scalar reference computes, and the
+// compiler emits 1 AVX-512 / 2 AVX2 / 4 SSE2 registers per operation. The
+// state is stored as plain `Lane` arrays (8-byte aligned, whatever the ISA
+// of the clone) and moved in and out of registers with memcpy.
+typedef double Vec __attribute__((vector_size(8 * R)));
+struct Lane {
+  double x[R];
+};
+
+inline Vec get(const Lane& l) {
+  Vec v;
+  std::memcpy(&v, l.x, sizeof v);
+  return v;
+}
+inline void put(Lane& l, const Vec& v) { std::memcpy(l.x, &v, sizeof v); }
+inline Lane splat(double x) {
+  Lane l;
+  for (int r = 0; r < R; ++r) l.x[r] = x;
+  return l;
+}
+
 class Lanes {
  public:
   Lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg, std::int64_t T, const std::vector<std::uint64_t>& seeds)
-      : p_(p), cfg_(cfg), T_(T), d_(p.d), K_(p.K), active_(static_cast<int>(seeds.size())),
-        theta_(d_ * R), tail_(d_ * R), w_(K_ * R), S_(d_ * K_ * R), G_(d_ * K_ * R), HS_(d_ * K_ * R), gv_(d_ * R),
-        h_(K_ * R), H_((p.diagonal ? d_ : d_ * d_) * R), diverged_(R, false) {
+      : p_(p), cfg_(cfg), T_(T), d_(p.d), K_(p.K), active_(static_cast<int>(seeds.size())), theta_(d_), tail_(d_),
+        w_(K_), S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), H_(p.diagonal ? d_ : d_ * d_),
+        z_cos_((K_ * d_ + 3) / 4 * 2 * R), z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()),
+        w1_(K_), h1_(K_), scratch_(K_), diverged_(R, false) {
     for (int r = 0; r < R; ++r) {
       const std::uint64_t seed = r < active_ ? seeds[r] : seeds[0];  // idle lanes repeat lane 0
       key0_[r] = static_cast<std::uint32_t>(seed);
       key1_[r] = static_cast<std::uint32_t>(seed >> 32);
-      for (int i = 0; i < d_; ++i) theta_[i * R + r] = p.theta0[i];
-      for (int j = 0; j < K_; ++j) w_[j * R + r] = p.w0[j];
     }
+    for (int i = 0; i < d_; ++i) theta_[i] = splat(p.theta0[i]);
+    for (int j = 0; j < K_; ++j) w_[j] = splat(p.w0[j]);
   }
 
   std::vector<RunResult> run(const std::vector<std::int64_t>& budgets) {
@@ -86,70 +160,54 @@ class Lanes {
   }
 
  private:
-  double* lane_row(std::vector<double>& v, int index) { return v.data() + static_cast<std::size_t>(index) * R; }
-
+  // H_w = Σ_j w_j A_j (the diagonal, for diagonal problems), per lane.
   void begin_round() {
-    if (p_.diagonal) {
-      for (int i = 0; i < d_; ++i) {
-        double* h = lane_row(H_, i);
-        for (int r = 0; r < R; ++r) h[r] = 0;
-        for (int j = 0; j < K_; ++j) {
-          const double a = p_.domains[j].A[i];
-          const double* w = lane_row(w_, j);
-          for (int r = 0; r < R; ++r) h[r] += w[r] * a;
-        }
-      }
-      return;
-    }
-    for (int e = 0; e < d_ * d_; ++e) {
-      double* h = lane_row(H_, e);
-      for (int r = 0; r < R; ++r) h[r] = 0;
-      for (int j = 0; j < K_; ++j) {
-        const double a = p_.domains[j].A[e];
-        const double* w = lane_row(w_, j);
-        for (int r = 0; r < R; ++r) h[r] += w[r] * a;
-      }
+    const int entries = p_.diagonal ? d_ : d_ * d_;
+    for (int e = 0; e < entries; ++e) {
+      Vec h = get(splat(0.0));
+      for (int j = 0; j < K_; ++j) h += get(w_[j]) * p_.domains[j].A[e];
+      put(H_[e], h);
     }
   }
 
-  // A (θ − c) for every lane into out[i*stride + offset].
-  void apply(const Quadratic& q, const std::vector<double>& theta, double* out, int stride, int offset) {
+  // out[i*stride + offset] = (A (θ − c))_i for every lane.
+  void apply(const Quadratic& q, const std::vector<Lane>& theta, Lane* out, int stride, int offset) const {
     for (int i = 0; i < d_; ++i) {
-      double acc[R];
+      Vec acc;
       if (p_.diagonal) {
-        const double a = q.A[i], c = q.c[i];
-        const double* t = theta.data() + static_cast<std::size_t>(i) * R;
-        for (int r = 0; r < R; ++r) acc[r] = a * (t[r] - c);
+        acc = q.A[i] * (get(theta[i]) - q.c[i]);
       } else {
-        for (int r = 0; r < R; ++r) acc[r] = 0;
+        acc = get(splat(0.0));
         const double* row = q.A.data() + static_cast<std::size_t>(i) * d_;
-        for (int l = 0; l < d_; ++l) {
-          const double a = row[l], c = q.c[l];
-          const double* t = theta.data() + static_cast<std::size_t>(l) * R;
-          for (int r = 0; r < R; ++r) acc[r] += a * (t[r] - c);
-        }
+        for (int l = 0; l < d_; ++l) acc += row[l] * (get(theta[l]) - q.c[l]);
       }
-      double* dst = out + (static_cast<std::size_t>(i) * stride + offset) * R;
-      for (int r = 0; r < R; ++r) dst[r] = acc[r];
+      put(out[i * stride + offset], acc);
     }
   }
 
-  void noisy_gradients(const std::vector<double>& theta, std::int64_t n) {
+  void noisy_gradients(const std::vector<Lane>& theta, std::int64_t n) {
     for (int j = 0; j < K_; ++j) apply(p_.domains[j], theta, G_.data(), K_, j);
     if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
-    const double sigma = cfg_.noise_sigma;
-    std::uint32_t words[4][R];
-    double z[4][R];
-    for (int q = 0; 4 * q < K_ * d_; ++q) {  // draw e = j·d + i, four per call
+    // Draw e = j·d + i of the step is word pair e/2 of call e/4 (rng.hpp).
+    const int calls = (K_ * d_ + 3) / 4;
+    for (int q = 0; q < calls; ++q) {
+      std::uint32_t words[4][R];
       philox_lanes(key0_, key1_, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(n),
                    rng::gradient_noise_stream << 28, words);
-      box_muller_lanes(words[0], words[1], z[0], z[1]);
-      box_muller_lanes(words[2], words[3], z[2], z[3]);
-      for (int t = 0; t < 4 && 4 * q + t < K_ * d_; ++t) {
-        const int j = (4 * q + t) / d_, i = (4 * q + t) % d_;
-        double* g = G_.data() + (static_cast<std::size_t>(i) * K_ + j) * R;
-        for (int r = 0; r < R; ++r) g[r] += sigma * z[t][r];
-      }
+      for (int half = 0; half < 2; ++half)
+        for (int r = 0; r < R; ++r) {
+          word_a_[(2 * q + half) * R + r] = words[2 * half][r];
+          word_b_[(2 * q + half) * R + r] = words[2 * half + 1][r];
+        }
+    }
+    box_muller_many(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
+    const double sigma = cfg_.noise_sigma;
+    for (int e = 0; e < K_ * d_; ++e) {
+      const double* z = (e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R;
+      Vec zv;
+      for (int r = 0; r < R; ++r) zv[r] = z[r];
+      Lane& g = G_[(e % d_) * K_ + e / d_];
+      put(g, get(g) + sigma * zv);
     }
   }
 
@@ -157,48 +215,30 @@ class Lanes {
   void sensitivity_step(double eta) {
     for (int i = 0; i < d_; ++i)
       for (int k = 0; k < K_; ++k) {
-        double* hs = lane_row(HS_, i * K_ + k);
-        double acc[R];
+        Vec acc;
         if (p_.diagonal) {
-          const double* h = lane_row(H_, i);
-          const double* s = lane_row(S_, i * K_ + k);
-          for (int r = 0; r < R; ++r) acc[r] = h[r] * s[r];
+          acc = get(H_[i]) * get(S_[i * K_ + k]);
         } else {
-          for (int r = 0; r < R; ++r) acc[r] = 0;
-          for (int l = 0; l < d_; ++l) {
-            const double* h = lane_row(H_, i * d_ + l);
-            const double* s = lane_row(S_, l * K_ + k);
-            for (int r = 0; r < R; ++r) acc[r] += h[r] * s[r];
-          }
+          acc = get(splat(0.0));
+          for (int l = 0; l < d_; ++l) acc += get(H_[i * d_ + l]) * get(S_[l * K_ + k]);
         }
-        for (int r = 0; r < R; ++r) hs[r] = acc[r];
+        put(HS_[i * K_ + k], acc);
       }
-    for (int e = 0; e < d_ * K_; ++e) {
-      double* s = lane_row(S_, e);
-      const double* hs = lane_row(HS_, e);
-      const double* g = lane_row(G_, e);
-      for (int r = 0; r < R; ++r) s[r] -= eta * (hs[r] + g[r]);
-    }
+    for (int e = 0; e < d_ * K_; ++e) put(S_[e], get(S_[e]) - eta * (get(HS_[e]) + get(G_[e])));
   }
 
   // θ ← θ − η Ĝ w.
-  void inner_step(std::vector<double>& theta, double eta) {
+  void inner_step(std::vector<Lane>& theta, double eta) const {
     for (int i = 0; i < d_; ++i) {
-      double acc[R];
-      for (int r = 0; r < R; ++r) acc[r] = 0;
-      for (int j = 0; j < K_; ++j) {
-        const double* g = lane_row(G_, i * K_ + j);
-        const double* w = lane_row(w_, j);
-        for (int r = 0; r < R; ++r) acc[r] += g[r] * w[r];
-      }
-      double* t = lane_row(theta, i);
-      for (int r = 0; r < R; ++r) t[r] -= eta * acc[r];
+      Vec acc = get(splat(0.0));
+      for (int j = 0; j < K_; ++j) acc += get(G_[i * K_ + j]) * get(w_[j]);
+      put(theta[i], get(theta[i]) - eta * acc);
     }
   }
 
   void round(std::int64_t k) {
     begin_round();
-    std::fill(S_.begin(), S_.end(), 0.0);
+    std::fill(S_.begin(), S_.end(), splat(0.0));
     for (std::int64_t t = 0; t < T_; ++t, ++n_) {
       const double eta = inner_rate(cfg_.inner, t, n_);
       noisy_gradients(theta_, n_);
@@ -207,24 +247,19 @@ class Lanes {
     }
     apply(p_.validation, theta_, gv_.data(), 1, 0);
     for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
-      double* h = lane_row(h_, j);
-      for (int r = 0; r < R; ++r) h[r] = 0;
-      for (int i = 0; i < d_; ++i) {
-        const double* s = lane_row(S_, i * K_ + j);
-        const double* gv = lane_row(gv_, i);
-        for (int r = 0; r < R; ++r) h[r] += s[r] * gv[r];
-      }
+      Vec acc = get(splat(0.0));
+      for (int i = 0; i < d_; ++i) acc += get(S_[i * K_ + j]) * get(gv_[i]);
+      put(h_[j], acc);
     }
     const double alpha = outer_rate(cfg_.outer, k);
-    std::vector<double> w(K_), h(K_), scratch(K_);
     for (int r = 0; r < active_; ++r) {
       if (diverged_[r]) continue;
-      for (int j = 0; j < K_; ++j) w[j] = w_[j * R + r], h[j] = h_[j * R + r];
-      weight_update(cfg_.update, w.data(), h.data(), K_, alpha, scratch.data());
+      for (int j = 0; j < K_; ++j) w1_[j] = w_[j].x[r], h1_[j] = h_[j].x[r];
+      weight_update(cfg_.update, w1_.data(), h1_.data(), K_, alpha, scratch_.data());
       bool finite = true;
-      for (int j = 0; j < K_; ++j) finite = finite && std::isfinite(w[j]) && std::isfinite(h[j]);
-      for (int i = 0; i < d_; ++i) finite = finite && std::isfinite(theta_[i * R + r]);
-      for (int j = 0; j < K_; ++j) w_[j * R + r] = w[j];
+      for (int j = 0; j < K_; ++j) finite = finite && std::isfinite(w1_[j]) && std::isfinite(h1_[j]);
+      for (int i = 0; i < d_; ++i) finite = finite && std::isfinite(theta_[i].x[r]);
+      for (int j = 0; j < K_; ++j) w_[j].x[r] = w1_[j];
       diverged_[r] = !finite;
     }
   }
@@ -243,8 +278,8 @@ class Lanes {
       c.steps = N;
       c.theta.resize(d_);
       c.w.resize(K_);
-      for (int i = 0; i < d_; ++i) c.theta[i] = tail_[i * R + r];
-      for (int j = 0; j < K_; ++j) c.w[j] = w_[j * R + r];
+      for (int i = 0; i < d_; ++i) c.theta[i] = tail_[i].x[r];
+      for (int j = 0; j < K_; ++j) c.w[j] = w_[j].x[r];
       if (diverged_[r]) mark_diverged(c);
       out[r].checkpoints.push_back(std::move(c));
     }
@@ -256,7 +291,10 @@ class Lanes {
   int d_, K_, active_;
   std::int64_t n_ = 0;
   std::uint32_t key0_[R], key1_[R];
-  std::vector<double> theta_, tail_, w_, S_, G_, HS_, gv_, h_, H_;
+  std::vector<Lane> theta_, tail_, w_, S_, G_, HS_, gv_, h_, H_;  // [index] of lanes
+  std::vector<double> z_cos_, z_sin_;           // the step's normals, pair-major
+  std::vector<std::uint32_t> word_a_, word_b_;  // their Philox words
+  std::vector<double> w1_, h1_, scratch_;       // one lane's weight update
   std::vector<bool> diverged_;
 };
 

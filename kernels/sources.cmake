@@ -1,4 +1,6 @@
 # CUDA sources of horizon_core (included only when HORIZON_ENABLE_CUDA is on).
 set(HORIZON_CUDA_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/device_query.cu
-  ${CMAKE_CURRENT_SOURCE_DIR}/host/cuda_absent.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/quadratic_diagonal.cu
+  ${CMAKE_CURRENT_LIST_DIR}/quadratic_dense.cu
+  ${CMAKE_CURRENT_LIST_DIR}/cuda_backend.cu)
