@@ -6,17 +6,24 @@
 #include "horizon/error.hpp"
 
 namespace horizon {
+namespace {
 
-std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device);  // kernels/ or host/cuda_absent.cpp
+std::unique_ptr<Backend> cpu_or_refuse(const BackendChoice& c, const std::string& why) {
+  if (c.gpu.single_precision)
+    throw InputError("--precision", "float needs the CUDA backend (the CPU reference computes in double), but " + why);
+  return make_cpu_backend(c.threads);
+}
 
-std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::ostream& notices,
-                                      const std::string& kind) {
-  if (which == "cpu") return make_cpu_backend(threads);
-  if (which != "cuda" && which != "auto")
-    throw InputError("--backend", "unknown value '" + which + "' (expected cpu, cuda or auto)");
+}  // namespace
+
+std::unique_ptr<Backend> make_backend(const BackendChoice& c, std::ostream& notices, const std::string& kind) {
+  if (c.which == "cpu") return cpu_or_refuse(c, "--backend cpu was chosen");
+  if (c.which != "cuda" && c.which != "auto")
+    throw InputError("--backend", "unknown value '" + c.which + "' (expected cpu, cuda or auto)");
   if (kind != "quadratic") {  // the GPU runs quadratic problems only so far
-    if (which == "cuda") throw InputError("--backend", "cuda: " + kind + " problems are not supported on the GPU yet (use --backend cpu)");
-    auto cpu = make_cpu_backend(threads);
+    if (c.which == "cuda")
+      throw InputError("--backend", "cuda: " + kind + " problems are not supported on the GPU yet (use --backend cpu)");
+    auto cpu = cpu_or_refuse(c, kind + " problems do not run on the GPU yet");
     notices << "horizon: --backend auto: " << kind << " problems run on the CPU (not on the GPU yet); using the "
             << cpu->description() << "\n";
     return cpu;
@@ -24,13 +31,13 @@ std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std
   std::string why;
   const std::vector<DeviceInfo> devices = cuda_devices(&why);
   if (devices.empty()) {
-    if (which == "cuda") throw InputError("--backend", "cuda requested but " + why);
-    auto cpu = make_cpu_backend(threads);
+    if (c.which == "cuda") throw InputError("--backend", "cuda requested but " + why);
+    auto cpu = cpu_or_refuse(c, why);
     notices << "horizon: --backend auto: " << why << "; using the " << cpu->description() << "\n";
     return cpu;
   }
-  auto gpu = make_cuda_backend(devices.front());
-  if (which == "auto") notices << "horizon: --backend auto: using " << gpu->description() << "\n";
+  auto gpu = make_cuda_backend(devices.front(), c.gpu);
+  if (c.which == "auto") notices << "horizon: --backend auto: using " << gpu->description() << "\n";
   return gpu;
 }
 

@@ -168,6 +168,8 @@ void ExperimentSettings::merge(const ExperimentSettings& o) {
   take(backend, o.backend);
   take(out, o.out);
   take(threads, o.threads);
+  take(precision, o.precision);
+  take(gpu_path, o.gpu_path);
 }
 
 ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
@@ -241,8 +243,10 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
     }
   }
   if (const toml::table* run = table_at(root, "run", origin)) {
-    check_keys(*run, {"backend", "threads", "out"}, "run", origin);
+    check_keys(*run, {"backend", "threads", "out", "precision", "gpu_path"}, "run", origin);
     s.backend = r.string(run->get("backend"), "run.backend");
+    s.precision = r.string(run->get("precision"), "run.precision");
+    s.gpu_path = r.string(run->get("gpu_path"), "run.gpu_path");
     s.out = r.string(run->get("out"), "run.out");
     if (auto v = r.integer(run->get("threads"), "run.threads")) s.threads = static_cast<int>(*v);
   }
@@ -285,6 +289,24 @@ AlgorithmConfig resolve_algorithm(const ExperimentSettings& s) {
   if (s.batch) cfg.batch = *s.batch;
   validate(cfg);
   return cfg;
+}
+
+BackendChoice resolve_backend(const ExperimentSettings& s) {
+  BackendChoice c;
+  c.which = s.backend.value_or("auto");
+  c.threads = s.threads.value_or(0);
+  const std::string precision = s.precision.value_or("double");
+  if (precision != "double" && precision != "float")
+    throw InputError("--precision", "unknown value '" + precision + "' (expected double or float)");
+  c.gpu.single_precision = precision == "float";
+  const std::string path = s.gpu_path.value_or("auto");
+  if (path == "fused")
+    c.gpu.path = GpuOptions::Path::fused;
+  else if (path == "gemm")
+    c.gpu.path = GpuOptions::Path::gemm;
+  else if (path != "auto")
+    throw InputError("--gpu-path", "unknown value '" + path + "' (expected auto, fused or gemm)");
+  return c;
 }
 
 Problem resolve_problem(const ExperimentSettings& s) {

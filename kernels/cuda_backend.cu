@@ -194,10 +194,4 @@ std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device, const CudaB
   return std::make_unique<CudaBackend>(device, opts);
 }
 
-// The form host/backend_select.cpp declares and calls.
-std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device);
-std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device) {
-  return make_cuda_backend(device, CudaBackendOptions{});
-}
-
 }  // namespace horizon

@@ -76,6 +76,12 @@ TEST(Cli, BadNamesAndFlags) {
   expect_bad("run" + good + " --outer-schedule linear", "--outer-schedule: unknown value 'linear'");
   expect_bad("run" + tiny + " --T 3 --N 20 --inner-lr 0.2 --outer-lr 0.5 --backend tpu", "--backend: unknown value 'tpu'");
   expect_bad("run" + good + " --format xml", "--format: unknown value 'xml'");
+  expect_bad("run" + good + " --precision half", "--precision: unknown value 'half'");
+  expect_bad("run" + good + " --precision float", "--precision: float needs the CUDA backend");
+  expect_bad("run" + good + " --gpu-path magic", "--gpu-path: unknown value 'magic'");
+  expect_bad("run" + good + " --noise-kind minibatch --batch 4", "--noise-kind: minibatch needs a data-backed (logistic) problem");
+  expect_bad("run" + good + " --noise-kind poisson", "--noise-kind: unknown value 'poisson'");
+  expect_bad("run" + good + " --noise-kind minibatch", "--batch: minibatch noise needs a batch size >= 1");
   expect_bad("run" + good + " --bogus 1", "--bogus");
   expect_bad("frobnicate", "unknown command 'frobnicate'");
   expect_bad("run --problem x.json --N 20 --inner-lr 0.2 --outer-lr 0.5", "--T: required");
@@ -117,6 +123,10 @@ TEST(Cli, InfoAndOptimumAndGenerate) {
   const test::CommandResult run = test::run_cli("run --problem " + dir + "/g.json --T 2 --N 10 --inner-lr 0.5 --outer-lr 1 --backend cpu");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   expect_bad("generate --d 4 --K 2 --aligned 2", "generator.aligned");
+  const test::CommandResult bench = test::run_cli("bench --on cpu --smoke");
+  EXPECT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("run_steps_per_s"), std::string::npos);
+  expect_bad("bench --on tpu", "--on: unknown value 'tpu'");
 }
 
 }  // namespace

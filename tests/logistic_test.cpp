@@ -215,8 +215,8 @@ TEST(Logistic, RejectsEachBadInput) {
 
 TEST(Logistic, GpuIsRefusedAndMinibatchNeedsData) {
   std::ostringstream notices;
-  EXPECT_THROW(make_backend("cuda", 1, notices, "logistic"), InputError);
-  EXPECT_EQ(make_backend("auto", 1, notices, "logistic")->name(), "cpu");
+  EXPECT_THROW(make_backend({"cuda", 1, {}}, notices, "logistic"), InputError);
+  EXPECT_EQ(make_backend({"auto", 1, {}}, notices, "logistic")->name(), "cpu");
   EXPECT_NE(notices.str().find("not on the GPU yet"), std::string::npos);
   const QuadraticProblem q = test::random_problem(3, 2, true, 1);
   EXPECT_THROW(make_cpu_backend(1)->run(q, minibatch(2), {{1, 0}}, {5}), InputError);

@@ -41,7 +41,7 @@ Action add_run_command(CLI::App& app) {
       std::sort(budgets.begin(), budgets.end());
       budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
     }
-    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr, problem_kind(p));
+    auto backend = make_backend(resolve_backend(s), std::cerr, problem_kind(p));
     const RunResult r = backend->run(p, cfg, {spec}, budgets).front();
     if (*format == "table") {
       print_checkpoint_table(std::cout, r.checkpoints);

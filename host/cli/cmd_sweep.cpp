@@ -72,7 +72,7 @@ Action add_sweep_command(CLI::App& app) {
     require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
     const AlgorithmConfig cfg = resolve_algorithm(s);
     const Problem p = resolve_problem(s);
-    auto backend = make_backend(s.backend.value_or("auto"), s.threads.value_or(0), std::cerr, problem_kind(p));
+    auto backend = make_backend(resolve_backend(s), std::cerr, problem_kind(p));
 
     SweepOptions opts;
     opts.out_dir = s.out.value_or("runs/sweep");

@@ -26,6 +26,8 @@ void CommonFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--batch", batch, "examples per domain per step for minibatch noise");
   cmd->add_option("--backend", backend, "cpu | cuda | auto (default auto)");
   cmd->add_option("--threads", threads, "CPU threads (default: all)");
+  cmd->add_option("--precision", precision, "double (default) | float (CUDA backend only)");
+  cmd->add_option("--gpu-path", gpu_path, "auto (default) | fused | gemm: force the CUDA path for dense problems");
 }
 
 ExperimentSettings CommonFlags::settings(bool T_is_list) const {
@@ -51,6 +53,8 @@ ExperimentSettings CommonFlags::settings(bool T_is_list) const {
   if (no_restart) f.restart = false;
   if (given("--backend")) f.backend = backend;
   if (given("--threads")) f.threads = static_cast<int>(parse_positive_int("--threads", threads));
+  if (given("--precision")) f.precision = precision;
+  if (given("--gpu-path")) f.gpu_path = gpu_path;
   s.merge(f);
   return s;
 }

@@ -16,7 +16,7 @@ struct CommonFlags {
   std::string problem, preset, config;
   std::string T, N, inner_lr, outer_lr, inner_schedule, inner_decay, outer_schedule, update, noise, noise_kind, batch;
   bool no_restart = false;
-  std::string backend, threads;
+  std::string backend, threads, precision, gpu_path;
   CLI::App* app = nullptr;
 
   // Registers the flags on `cmd`; `grid` adds --T/--N as lists (sweep) rather than integers (run).

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add(add_check_command(app));
   add(add_optimum_command(app));
   add(add_generate_command(app));
+  add(add_bench_command(app));
   add(add_info_command(app));
   try {
     bool known_command = false;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "horizon/config.hpp"
+#include "horizon/devices.hpp"
 #include "horizon/problem.hpp"
 #include "horizon/result.hpp"
 
@@ -34,11 +35,28 @@ class Backend {
 // threads ≤ 0: all hardware threads. Results do not depend on the count.
 std::unique_ptr<Backend> make_cpu_backend(int threads);
 
-// "cpu", "cuda" or "auto" for a problem of kind `kind`. `cuda` without a
-// usable device, or for a kind the GPU does not run yet (logistic), throws
-// InputError; `auto` picks the GPU when it can and otherwise the CPU,
-// writing a one-line notice of its choice to `notices`.
-std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::ostream& notices,
+// Settings of the CUDA backend (kernels/cuda_backend.cu; see cuda_backend.hpp).
+struct GpuOptions {
+  bool single_precision = false;  // float state and arithmetic (noise still drawn in double)
+  enum class Path { automatic, fused, gemm } path = Path::automatic;  // dense problems only
+  std::size_t max_batch_runs = 0;  // 0: as many runs per batch as fit in device memory
+};
+
+// Built with CUDA: the GPU backend on `device`. Without: throws InputError.
+std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device, const GpuOptions& opts = {});
+
+struct BackendChoice {
+  std::string which = "auto";  // "cpu", "cuda" or "auto"
+  int threads = 0;             // CPU threads
+  GpuOptions gpu;
+};
+
+// The backend for a problem of kind `kind`. `cuda` without a usable device,
+// or for a kind the GPU does not run yet (logistic), throws InputError, and so
+// does single precision on the CPU (which computes in double only); `auto`
+// picks the GPU when it can and otherwise the CPU, writing a one-line notice
+// of its choice to `notices`.
+std::unique_ptr<Backend> make_backend(const BackendChoice& choice, std::ostream& notices,
                                       const std::string& kind = "quadratic");
 
 // Throws InputError when the config asks for what the problem cannot do

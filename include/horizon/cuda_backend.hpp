@@ -15,11 +15,8 @@
 // (cudaMemGetInfo, 80 % of it), at most max_batch_runs when that is set; a
 // batch that still fails to allocate is halved and retried.
 //
-// Built only with CUDA (HORIZON_ENABLE_CUDA). Only declared here: calling
-// make_cuda_backend(device) resolves to the two-argument form below with
-// default options (kernels/cuda_backend.cu also defines a one-argument
-// overload for host/backend_select.cpp, which declares that one itself; do
-// not declare both in one translation unit, the call would be ambiguous).
+// Built only with CUDA (HORIZON_ENABLE_CUDA); make_cuda_backend is declared
+// in backend.hpp.
 #pragma once
 
 #include <cstddef>
@@ -30,12 +27,8 @@
 
 namespace horizon {
 
-struct CudaBackendOptions {
-  bool single_precision = false;  // float state and arithmetic (noise still drawn in double)
-  enum class Path { automatic, fused, gemm } path = Path::automatic;  // dense problems only
-  std::size_t max_batch_runs = 0;  // 0: as many runs per batch as fit in device memory
-};
-
-std::unique_ptr<Backend> make_cuda_backend(const DeviceInfo& device, const CudaBackendOptions& opts = {});
+// The options live in backend.hpp (GpuOptions), so host code without CUDA
+// can pass them; this name is the CUDA code's.
+using CudaBackendOptions = GpuOptions;
 
 }  // namespace horizon

@@ -18,7 +18,8 @@
 //   [algorithm] inner_lr, outer_lr, inner_schedule, inner_decay, restart,
 //               outer_schedule, update, noise, noise_kind, batch
 //   [grid]      T = [1, 2, 4] or "1..64*2";  N = …;  seeds;  seed0
-//   [run]       backend, threads, out
+//   [run]       backend, threads, out, precision ("double" | "float"),
+//               gpu_path ("auto" | "fused" | "gemm")
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "horizon/backend.hpp"
 #include "horizon/config.hpp"
 #include "horizon/problem.hpp"
 
@@ -53,7 +55,7 @@ struct ExperimentSettings {
   std::optional<std::int64_t> seeds;
   std::optional<std::uint64_t> seed0;
   // run
-  std::optional<std::string> backend, out;
+  std::optional<std::string> backend, out, precision, gpu_path;
   std::optional<int> threads;
 
   // Fields set in `over` replace ours.
@@ -70,6 +72,9 @@ std::vector<std::string> preset_names();
 
 // The algorithm config with defaults for what is unset; validated.
 AlgorithmConfig resolve_algorithm(const ExperimentSettings& s);
+// The backend settings (--backend, --threads, --precision, --gpu-path).
+BackendChoice resolve_backend(const ExperimentSettings& s);
+
 // The problem (file, inline JSON or generator); InputError when none is set.
 Problem resolve_problem(const ExperimentSettings& s);
 
