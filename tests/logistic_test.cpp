@@ -6,7 +6,9 @@
 
 #include <cmath>
 
+#include "horizon/analysis.hpp"
 #include "horizon/backend.hpp"
+#include "horizon/sweep.hpp"
 #include "horizon/error.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/rng.hpp"
@@ -211,6 +213,35 @@ TEST(Logistic, RejectsEachBadInput) {
   test::write_file(dir + "/label.csv", "x0,x1,y\n1,2,3\n");
   j["domains"][0] = {{"data", "label.csv"}};
   expect_rejected(j, dir, "label.csv row 2 column y: label must be -1, +1 (or 0/1) (got 3)");
+}
+
+TEST(Logistic, SweepWritesAccuracyAndAnalyzeMaximisesIt) {
+  const LogisticProblem p = small_logistic(10);
+  const std::string dir = test::temp_dir("logistic_sweep");
+  SweepOptions opts;
+  opts.out_dir = dir;
+  const SweepOutcome o = run_sweep(p, minibatch(4), {{1, 4, 16}, {40, 80}, 3, 0}, *make_cpu_backend(2), opts);
+  const std::vector<SweepRow> rows = read_runs_csv(dir + "/runs.csv");
+  ASSERT_EQ(rows.size(), o.rows.size());
+  for (const SweepRow& r : rows) {
+    EXPECT_TRUE(std::isfinite(r.val_acc));
+    EXPECT_GE(r.val_acc, 0.0);
+    EXPECT_LE(r.val_acc, 1.0);
+  }
+  AnalysisOptions ao;
+  ao.metric = Metric::val_acc;
+  ao.bootstrap = 50;
+  const Analysis a = analyze(rows, ao);
+  for (const NAnalysis& na : a.per_N) {
+    const double best = na.grid.curve[na.grid.star_index].mean;
+    for (const CurvePoint& cp : na.grid.curve) EXPECT_LE(cp.mean, best);  // argmax, not argmin
+  }
+  // Quadratic sweeps have no accuracy: asking for it is an error.
+  const std::string qdir = test::temp_dir("quadratic_no_acc");
+  SweepOptions qopts;
+  qopts.out_dir = qdir;
+  run_sweep(test::random_problem(3, 2, true, 1), test::basic_config(), {{1, 2}, {10}, 1, 0}, *make_cpu_backend(1), qopts);
+  EXPECT_THROW(analyze(read_runs_csv(qdir + "/runs.csv"), ao), InputError);
 }
 
 TEST(Logistic, GpuIsRefusedAndMinibatchNeedsData) {
