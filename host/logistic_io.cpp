@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "horizon/error.hpp"
+#include "json_fields.hpp"
 #include "horizon/logistic.hpp"
 
 namespace horizon {
@@ -12,17 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string brief(const json& j) {
-  std::string s = j.dump();
-  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
-}
-
-double finite_number(const json& j, const std::string& field) {
-  if (!j.is_number()) throw InputError(field, "expected a number (got " + brief(j) + ")");
-  const double v = j.get<double>();
-  if (!std::isfinite(v)) throw InputError(field, "not finite (got " + brief(j) + ")");
-  return v;
-}
+using json_fields::brief;
+using json_fields::finite_number;
 
 // −1/+1, with 0 read as −1.
 double label(double v, const std::string& field) {
@@ -195,11 +187,7 @@ LogisticProblem logistic_from_json(const json& j, const std::string& source, con
     throw InputError(source + ".validation", "has " + std::to_string(width_of(p.validation)) + " features, expected d = " + std::to_string(p.d));
   p.lambda_v = j["validation"].contains("lambda") ? finite_number(j["validation"]["lambda"], source + ".validation.lambda") : 0.0;
   auto vec = [&](const char* key, std::size_t n, double fill) {
-    if (!j.contains(key)) return std::vector<double>(n, fill);
-    if (!j[key].is_array()) throw InputError(source + "." + key, "expected an array of numbers (got " + brief(j[key]) + ")");
-    std::vector<double> v;
-    for (std::size_t i = 0; i < j[key].size(); ++i) v.push_back(finite_number(j[key][i], source + "." + key + "[" + std::to_string(i) + "]"));
-    return v;
+    return j.contains(key) ? json_fields::finite_vector(j[key], source + "." + key) : std::vector<double>(n, fill);
   };
   p.theta0 = vec("theta0", p.d, 0.0);
   p.w0 = vec("w0", p.K, 1.0 / p.K);

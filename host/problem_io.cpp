@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "horizon/error.hpp"
+#include "json_fields.hpp"
 #include "horizon/problem.hpp"
 
 namespace horizon {
@@ -14,26 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string brief(const json& j) {
-  std::string s = j.dump();
-  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
-}
-
-double number(const json& j, const std::string& field) {
-  if (!j.is_number()) throw InputError(field, "expected a number (got " + brief(j) + ")");
-  const double v = j.get<double>();
-  if (!std::isfinite(v)) throw InputError(field, "not finite (got " + brief(j) + ")");
-  return v;
-}
-
-std::vector<double> vector_of(const json& j, const std::string& field) {
-  if (!j.is_array()) throw InputError(field, "expected an array of numbers (got " + brief(j) + ")");
-  std::vector<double> v;
-  v.reserve(j.size());
-  for (std::size_t i = 0; i < j.size(); ++i)
-    v.push_back(number(j[i], field + "[" + std::to_string(i) + "]"));
-  return v;
-}
+using json_fields::brief;
+const auto number = json_fields::finite_number;
+const auto vector_of = json_fields::finite_vector;
 
 struct RawMatrix {
   std::vector<double> values;
