@@ -46,17 +46,15 @@ class CpuBackend final : public Backend {
   std::vector<RunResult> run(const Problem& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs,
                              const std::vector<std::int64_t>& budgets) override {
     check_compatible(p, cfg);
-    // Work units: groups of up to `lanes` runs sharing T (lockstep, vectorised)
-    // for quadratics of moderate d; single runs on the plain reference otherwise.
+    // Work units: groups of up to `lanes` runs in lockstep (vectorised) for
+    // quadratics of moderate d; single runs on the plain reference otherwise.
     const auto* quadratic = std::get_if<QuadraticProblem>(&p);
     const bool use_lanes = quadratic && quadratic->d <= reference::lanes_max_d;
+    const std::size_t width = use_lanes ? reference::lanes : 1;
     std::vector<std::vector<std::size_t>> groups;
     for (std::size_t r = 0; r < specs.size(); ++r) {
-      if (use_lanes && !groups.empty() && specs[groups.back().front()].T == specs[r].T &&
-          groups.back().size() < static_cast<std::size_t>(reference::lanes))
-        groups.back().push_back(r);
-      else
-        groups.push_back({r});
+      if (r % width == 0) groups.emplace_back();
+      groups.back().push_back(r);
     }
     std::vector<RunResult> results(specs.size());
     const Evaluator eval(p);
@@ -65,9 +63,9 @@ class CpuBackend final : public Backend {
     for (long g = 0; g < count; ++g) {
       const std::vector<std::size_t>& group = groups[g];
       if (use_lanes) {
-        std::vector<std::uint64_t> seeds;
-        for (std::size_t r : group) seeds.push_back(specs[r].seed);
-        std::vector<RunResult> out = reference::run_quadratic_lanes(*quadratic, cfg, specs[group.front()].T, seeds, budgets);
+        std::vector<RunSpec> lane_specs;
+        for (std::size_t r : group) lane_specs.push_back(specs[r]);
+        std::vector<RunResult> out = reference::run_quadratic_lanes(*quadratic, cfg, lane_specs, budgets);
         for (std::size_t i = 0; i < group.size(); ++i) results[group[i]] = std::move(out[i]);
       } else {
         results[group.front()] = reference::run(p, cfg, specs[group.front()], budgets);

@@ -130,32 +130,50 @@ inline Lane splat(double x) {
 
 class Lanes {
  public:
-  Lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg, std::int64_t T, const std::vector<std::uint64_t>& seeds)
-      : p_(p), cfg_(cfg), T_(T), d_(p.d), K_(p.K), active_(static_cast<int>(seeds.size())), theta_(d_), tail_(d_),
-        w_(K_), S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), H_(p.diagonal ? d_ : d_ * d_),
+  Lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs)
+      : p_(p), cfg_(cfg), d_(p.d), K_(p.K), active_(static_cast<int>(specs.size())), theta_(d_), w_(K_),
+        S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), H_(p.diagonal ? d_ : d_ * d_),
         z_cos_((K_ * d_ + 3) / 4 * 2 * R), z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()),
         w1_(K_), h1_(K_), scratch_(K_), diverged_(R, false) {
     for (int r = 0; r < R; ++r) {
-      const std::uint64_t seed = r < active_ ? seeds[r] : seeds[0];  // idle lanes repeat lane 0
-      key0_[r] = static_cast<std::uint32_t>(seed);
-      key1_[r] = static_cast<std::uint32_t>(seed >> 32);
+      const RunSpec& spec = specs[r < active_ ? r : 0];  // idle lanes repeat lane 0
+      T_[r] = spec.T;
+      key0_[r] = static_cast<std::uint32_t>(spec.seed);
+      key1_[r] = static_cast<std::uint32_t>(spec.seed >> 32);
     }
     for (int i = 0; i < d_; ++i) theta_[i] = splat(p.theta0[i]);
     for (int j = 0; j < K_; ++j) w_[j] = splat(p.w0[j]);
   }
 
+  // One pass over the steps. A lane's round starts at n ≡ 0 (mod T) and ends
+  // after step n with n + 1 ≡ 0; steps past the last whole round form the
+  // leftover of the largest budget. The checkpoint at budget N is θ after
+  // step N − 1: within a round θ never depends on S, and the round's steps
+  // use the same w, η(n − kT, n) and noise as the leftover steps of a run
+  // stopped at N (DESIGN.md §2), so this equals the reference's fork bit for bit.
   std::vector<RunResult> run(const std::vector<std::int64_t>& budgets) {
     std::vector<RunResult> out(active_);
-    const std::int64_t rounds_total = budgets.back() / T_;
     std::size_t next = 0;
-    auto emit_at = [&](std::int64_t k) {
-      for (; next < budgets.size() && budgets[next] / T_ == k; ++next) fork_leftover(budgets[next], k, out);
-    };
-    for (std::int64_t k = 0; k < rounds_total; ++k) {
-      emit_at(k);
-      round(k);
+    bool weights_moved = true;
+    for (std::int64_t n = 0; n < budgets.back(); ++n) {
+      if (weights_moved) begin_round();  // H_w of lanes whose w did not move is recomputed unchanged
+      weights_moved = false;
+      Lane eta;
+      bool any_end = false;
+      for (int r = 0; r < R; ++r) {
+        const std::int64_t t = n % T_[r];
+        if (t == 0)
+          for (Lane& s : S_) s.x[r] = 0.0;
+        eta.x[r] = inner_rate(cfg_.inner, t, n);
+        ends_[r] = t + 1 == T_[r];
+        any_end = any_end || ends_[r];
+      }
+      noisy_gradients(n);
+      sensitivity_step(get(eta));
+      inner_step(get(eta));
+      if (any_end) weights_moved = end_rounds(n);
+      for (; next < budgets.size() && budgets[next] == n + 1; ++next) record(budgets[next], out);
     }
-    emit_at(rounds_total);
     return out;
   }
 
@@ -185,8 +203,8 @@ class Lanes {
     }
   }
 
-  void noisy_gradients(const std::vector<Lane>& theta, std::int64_t n) {
-    for (int j = 0; j < K_; ++j) apply(p_.domains[j], theta, G_.data(), K_, j);
+  void noisy_gradients(std::int64_t n) {
+    for (int j = 0; j < K_; ++j) apply(p_.domains[j], theta_, G_.data(), K_, j);
     if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
     // Draw e = j·d + i of the step is word pair e/2 of call e/4 (rng.hpp).
     const int calls = (K_ * d_ + 3) / 4;
@@ -211,8 +229,8 @@ class Lanes {
     }
   }
 
-  // S ← S − η (H_w S + Ĝ).
-  void sensitivity_step(double eta) {
+  // S ← S − η (H_w S + Ĝ), η per lane.
+  void sensitivity_step(const Vec& eta) {
     for (int i = 0; i < d_; ++i)
       for (int k = 0; k < K_; ++k) {
         Vec acc;
@@ -228,57 +246,49 @@ class Lanes {
   }
 
   // θ ← θ − η Ĝ w.
-  void inner_step(std::vector<Lane>& theta, double eta) const {
+  void inner_step(const Vec& eta) {
     for (int i = 0; i < d_; ++i) {
       Vec acc = get(splat(0.0));
       for (int j = 0; j < K_; ++j) acc += get(G_[i * K_ + j]) * get(w_[j]);
-      put(theta[i], get(theta[i]) - eta * acc);
+      put(theta_[i], get(theta_[i]) - eta * acc);
     }
   }
 
-  void round(std::int64_t k) {
-    begin_round();
-    std::fill(S_.begin(), S_.end(), splat(0.0));
-    for (std::int64_t t = 0; t < T_; ++t, ++n_) {
-      const double eta = inner_rate(cfg_.inner, t, n_);
-      noisy_gradients(theta_, n_);
-      sensitivity_step(eta);
-      inner_step(theta_, eta);
-    }
+  // The weight update of every lane whose round ended at step n (its k-th
+  // round, k = (n + 1)/T − 1); a non-finite w, h or θ flags the lane diverged.
+  // Returns whether any lane's weights moved.
+  bool end_rounds(std::int64_t n) {
     apply(p_.validation, theta_, gv_.data(), 1, 0);
     for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
       Vec acc = get(splat(0.0));
       for (int i = 0; i < d_; ++i) acc += get(S_[i * K_ + j]) * get(gv_[i]);
       put(h_[j], acc);
     }
-    const double alpha = outer_rate(cfg_.outer, k);
+    bool moved = false;
     for (int r = 0; r < active_; ++r) {
-      if (diverged_[r]) continue;
+      if (!ends_[r] || diverged_[r]) continue;
+      const std::int64_t k = (n + 1) / T_[r] - 1;
       for (int j = 0; j < K_; ++j) w1_[j] = w_[j].x[r], h1_[j] = h_[j].x[r];
-      weight_update(cfg_.update, w1_.data(), h1_.data(), K_, alpha, scratch_.data());
+      weight_update(cfg_.update, w1_.data(), h1_.data(), K_, outer_rate(cfg_.outer, k), scratch_.data());
       bool finite = true;
       for (int j = 0; j < K_; ++j) finite = finite && std::isfinite(w1_[j]) && std::isfinite(h1_[j]);
       for (int i = 0; i < d_; ++i) finite = finite && std::isfinite(theta_[i].x[r]);
       for (int j = 0; j < K_; ++j) w_[j].x[r] = w1_[j];
       diverged_[r] = !finite;
+      moved = true;
     }
+    return moved;
   }
 
-  void fork_leftover(std::int64_t N, std::int64_t k, std::vector<RunResult>& out) {
-    tail_ = theta_;
-    const std::int64_t start = k * T_;
-    for (std::int64_t n = start; n < N; ++n) {
-      noisy_gradients(tail_, n);
-      inner_step(tail_, inner_rate(cfg_.inner, n - start, n));
-    }
+  void record(std::int64_t N, std::vector<RunResult>& out) const {
     for (int r = 0; r < active_; ++r) {
       Checkpoint c;
       c.N = N;
-      c.rounds = N / T_;
+      c.rounds = N / T_[r];
       c.steps = N;
       c.theta.resize(d_);
       c.w.resize(K_);
-      for (int i = 0; i < d_; ++i) c.theta[i] = tail_[i].x[r];
+      for (int i = 0; i < d_; ++i) c.theta[i] = theta_[i].x[r];
       for (int j = 0; j < K_; ++j) c.w[j] = w_[j].x[r];
       if (diverged_[r]) mark_diverged(c);
       out[r].checkpoints.push_back(std::move(c));
@@ -287,11 +297,11 @@ class Lanes {
 
   const QuadraticProblem& p_;
   const AlgorithmConfig& cfg_;
-  std::int64_t T_;
   int d_, K_, active_;
-  std::int64_t n_ = 0;
+  std::int64_t T_[R];
+  bool ends_[R];
   std::uint32_t key0_[R], key1_[R];
-  std::vector<Lane> theta_, tail_, w_, S_, G_, HS_, gv_, h_, H_;  // [index] of lanes
+  std::vector<Lane> theta_, w_, S_, G_, HS_, gv_, h_, H_;  // [index] of lanes
   std::vector<double> z_cos_, z_sin_;           // the step's normals, pair-major
   std::vector<std::uint32_t> word_a_, word_b_;  // their Philox words
   std::vector<double> w1_, h1_, scratch_;       // one lane's weight update
@@ -304,11 +314,10 @@ class Lanes {
 // has. The results are the same on each: IEEE +, ×, ÷, √ without contraction.
 // `flatten` inlines the whole trajectory into each clone.
 __attribute__((target_clones("avx512f", "avx2", "default"), flatten))
-std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg, std::int64_t T,
-                                           const std::vector<std::uint64_t>& seeds,
-                                           const std::vector<std::int64_t>& budgets) {
-  std::vector<RunResult> out = Lanes(p, cfg, T, seeds).run(budgets);
-  for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = {T, seeds[r]};
+std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets) {
+  std::vector<RunResult> out = Lanes(p, cfg, specs).run(budgets);
+  for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
   return out;
 }
 

@@ -1,5 +1,6 @@
 // The lane-batched CPU path equals the plain reference bit for bit: same
-// operations in the same order, vectorised across runs.
+// operations in the same order, vectorised across runs, and checkpoints read
+// from the running trajectory equal the reference's forked leftover steps.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -32,18 +33,21 @@ TEST_P(Lanes, EqualReferenceBitForBit) {
   cfg.inner.gamma = 0.03;
   cfg.outer.kind = OuterScheduleKind::inv_sqrt;
   const std::vector<std::int64_t> budgets = {1, 5, 37, 64, 101};
-  for (std::int64_t T : {1, 3, 16, 200}) {
-    std::vector<std::uint64_t> seeds;
-    for (int r = 0; r < c.runs; ++r) seeds.push_back(1000 + 17 * r);
-    const auto lanes = reference::run_quadratic_lanes(p, cfg, T, seeds, budgets);
-    ASSERT_EQ(lanes.size(), seeds.size());
+  // Each group mixes horizons (dividing and not dividing the budgets, above N).
+  const std::vector<std::int64_t> horizons = {1, 3, 16, 200, 7, 64, 2, 101};
+  for (int shift = 0; shift < 3; ++shift) {
+    std::vector<RunSpec> specs;
+    for (int r = 0; r < c.runs; ++r) specs.push_back({horizons[(r + shift) % horizons.size()], 1000 + 17u * r + shift});
+    const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets);
+    ASSERT_EQ(lanes.size(), specs.size());
     for (int r = 0; r < c.runs; ++r) {
-      const RunResult ref = reference::run(p, cfg, {T, seeds[r]}, budgets);
+      const RunResult ref = reference::run(p, cfg, specs[r], budgets);
       ASSERT_EQ(lanes[r].checkpoints.size(), ref.checkpoints.size());
-      EXPECT_EQ(lanes[r].spec.seed, seeds[r]);
+      EXPECT_EQ(lanes[r].spec.seed, specs[r].seed);
+      EXPECT_EQ(lanes[r].spec.T, specs[r].T);
       for (std::size_t i = 0; i < budgets.size(); ++i) {
         const Checkpoint &a = lanes[r].checkpoints[i], &b = ref.checkpoints[i];
-        SCOPED_TRACE("T=" + std::to_string(T) + " run " + std::to_string(r) + " N=" + std::to_string(b.N));
+        SCOPED_TRACE("T=" + std::to_string(specs[r].T) + " run " + std::to_string(r) + " N=" + std::to_string(b.N));
         EXPECT_EQ(a.rounds, b.rounds);
         EXPECT_EQ(a.diverged, b.diverged);
         EXPECT_EQ(a.theta, b.theta);  // bitwise
@@ -65,9 +69,10 @@ TEST(Lanes, DivergingRunsFlaggedLikeTheReference) {
   const QuadraticProblem p = test::random_problem(4, 2, false, 8, 0.5, 2.0);
   const AlgorithmConfig cfg = test::basic_config(30.0, 1.0);
   const std::vector<std::int64_t> budgets = {6, 300};
-  const auto lanes = reference::run_quadratic_lanes(p, cfg, 5, {1, 2, 3}, budgets);
+  const std::vector<RunSpec> specs = {{5, 1}, {5, 2}, {3, 3}};
+  const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets);
   for (int r = 0; r < 3; ++r) {
-    const RunResult ref = reference::run(p, cfg, {5, static_cast<std::uint64_t>(r + 1)}, budgets);
+    const RunResult ref = reference::run(p, cfg, specs[r], budgets);
     for (int i = 0; i < 2; ++i) {
       EXPECT_EQ(lanes[r].checkpoints[i].diverged, ref.checkpoints[i].diverged);
       EXPECT_EQ(lanes[r].checkpoints[i].theta.size(), ref.checkpoints[i].theta.size());
