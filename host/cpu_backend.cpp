@@ -7,7 +7,7 @@
 #include "horizon/backend.hpp"
 #include "horizon/error.hpp"
 #include "horizon/metrics.hpp"
-#include "quadratic_lanes.hpp"
+#include "lanes.hpp"
 #include "quadratic_models.hpp"
 
 namespace horizon {
@@ -47,9 +47,10 @@ class CpuBackend final : public Backend {
                              const std::vector<std::int64_t>& budgets) override {
     check_compatible(p, cfg);
     // Work units: groups of up to `lanes` runs in lockstep (vectorised) for
-    // quadratics of moderate d; single runs on the plain reference otherwise.
+    // problems of moderate d and K; single runs on the plain reference otherwise.
     const auto* quadratic = std::get_if<QuadraticProblem>(&p);
-    const bool use_lanes = quadratic && quadratic->d <= reference::lanes_max_d;
+    const auto* logistic = std::get_if<LogisticProblem>(&p);
+    const bool use_lanes = problem_d(p) <= reference::lanes_max_d && problem_K(p) <= 64;
     const std::size_t width = use_lanes ? reference::lanes : 1;
     std::vector<std::vector<std::size_t>> groups;
     for (std::size_t r = 0; r < specs.size(); ++r) {
@@ -65,7 +66,8 @@ class CpuBackend final : public Backend {
       if (use_lanes) {
         std::vector<RunSpec> lane_specs;
         for (std::size_t r : group) lane_specs.push_back(specs[r]);
-        std::vector<RunResult> out = reference::run_quadratic_lanes(*quadratic, cfg, lane_specs, budgets);
+        std::vector<RunResult> out = quadratic ? reference::run_quadratic_lanes(*quadratic, cfg, lane_specs, budgets)
+                                               : reference::run_logistic_lanes(*logistic, cfg, lane_specs, budgets);
         for (std::size_t i = 0; i < group.size(); ++i) results[group[i]] = std::move(out[i]);
       } else {
         results[group.front()] = reference::run(p, cfg, specs[group.front()], budgets);

@@ -39,9 +39,10 @@ class LogisticModel {
         double s = 0;
         for (int l = 0; l < d_; ++l) s += x[l] * theta[l];
         const double m = y * s;
-        const double coef = -y * logistic::sigmoid_neg(m) / count;
+        const double sig = logistic::sigmoid_neg(m);
+        const double coef = -y * sig / count;
         for (int l = 0; l < d_; ++l) G[l * K_ + j] += coef * x[l];
-        weight_[j][b] = logistic::curvature(m) / count;
+        weight_[j][b] = logistic::curvature_of(sig) / count;
       }
       for (int l = 0; l < d_; ++l) G[l * K_ + j] += p_->lambda * theta[l];
     }

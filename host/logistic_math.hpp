@@ -1,29 +1,28 @@
-// Numerically stable pieces of the logistic loss, shared by the model and
-// the metrics (logistic.hpp has the formulas).
+// The pieces of the logistic loss shared by the model, the lanes and the
+// metrics (logistic.hpp has the formulas). The step uses portable_exp so
+// every backend computes the same bits; the metrics use libm.
 #pragma once
 
 #include <cmath>
 
+#include "horizon/portable_exp.hpp"
+
 namespace horizon {
 namespace logistic {
 
-// log(1 + exp(−m)) without overflow.
+// log(1 + exp(−m)) without overflow (metrics only).
 inline double softplus_neg(double m) { return (m > 0 ? 0.0 : -m) + std::log1p(std::exp(-std::abs(m))); }
 
-// σ(−m) = 1 / (1 + exp(m)), the weight of an example in the gradient.
+// σ(−m) = 1 / (1 + exp(m)), the weight of an example in the gradient:
+// e = exp(−|m|); m ≥ 0 → e/(1+e), else 1/(1+e). No overflow, no branch on data.
 inline double sigmoid_neg(double m) {
-  if (m >= 0) {
-    const double e = std::exp(-m);
-    return e / (1 + e);
-  }
-  return 1 / (1 + std::exp(m));
+  const double e = portable_exp(-std::abs(m));
+  const double one_plus = 1.0 + e;
+  return (m >= 0 ? e : 1.0) / one_plus;
 }
 
 // σ(m)(1 − σ(m)) = σ(−m)(1 − σ(−m)), the Hessian weight.
-inline double curvature(double m) {
-  const double s = sigmoid_neg(m);
-  return s * (1 - s);
-}
+inline double curvature_of(double sigma_neg) { return sigma_neg * (1 - sigma_neg); }
 
 }  // namespace logistic
 }  // namespace horizon

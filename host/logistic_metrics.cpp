@@ -32,8 +32,9 @@ void data_terms(const Dataset& data, int d, const Vector& theta, double* loss, V
     const double m = margin(data, d, i, theta.data());
     const Eigen::Map<const Vector> x(data.X.data() + static_cast<std::size_t>(i) * d, d);
     *loss += logistic::softplus_neg(m);
-    *grad -= data.y[i] * logistic::sigmoid_neg(m) * x;
-    if (hess) hess->selfadjointView<Eigen::Lower>().rankUpdate(x, logistic::curvature(m));
+    const double sig = logistic::sigmoid_neg(m);
+    *grad -= data.y[i] * sig * x;
+    if (hess) hess->selfadjointView<Eigen::Lower>().rankUpdate(x, logistic::curvature_of(sig));
   }
   *loss /= data.n;
   *grad /= data.n;

@@ -55,7 +55,9 @@ TEST(LawFit, PrefersTheTrueLawOnNoisyData) {
     EXPECT_EQ(c.preferred, law == 0 ? "log" : "sqrt_nlogn");
     // √(N ln N) looks like N^0.55 over a few decades, so power stays close to
     // it; the log law is far behind either way.
-    if (law == 0) EXPECT_TRUE(c.decisive);
+    if (law == 0) {
+      EXPECT_TRUE(c.decisive);
+    }
     const double other = c.fits.at(law == 0 ? "sqrt_nlogn" : "log").aic;
     EXPECT_GT(other - c.fits.at(c.preferred).aic, 10);
   }

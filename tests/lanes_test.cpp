@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "horizon/backend.hpp"
-#include "quadratic_lanes.hpp"
+#include "lanes.hpp"
 #include "quadratic_models.hpp"
 #include "support.hpp"
 
@@ -64,6 +64,35 @@ INSTANTIATE_TEST_SUITE_P(
                       LaneCase{33, 5, 1, true, 0.2, UpdateKind::exponentiated, InnerScheduleKind::inverse_time},
                       LaneCase{2, 2, 7, true, 0.0, UpdateKind::projected, InnerScheduleKind::constant},
                       LaneCase{13, 4, 8, false, 0.3, UpdateKind::projected, InnerScheduleKind::constant}));
+
+TEST(Lanes, LogisticEqualsReferenceBitForBit) {
+  LogisticGeneratorParams g;
+  g.d = 7;
+  g.K = 3;
+  g.examples = 23;
+  g.validation_examples = 31;
+  g.lambda = 0.05;
+  g.lambda_v = 0.01;
+  g.seed = 4;
+  const LogisticProblem p = generate_logistic(g);
+  for (int mode = 0; mode < 3; ++mode) {  // full gradients, minibatch, gaussian noise
+    AlgorithmConfig cfg = test::basic_config(0.6, 0.9);
+    if (mode == 1) cfg.noise_kind = NoiseKind::minibatch, cfg.batch = 5;
+    if (mode == 2) cfg.noise_sigma = 0.05;
+    cfg.outer.kind = OuterScheduleKind::inv_sqrt;
+    const std::vector<RunSpec> specs = {{1, 3}, {4, 3}, {7, 9}, {50, 2}, {3, 11}};
+    const std::vector<std::int64_t> budgets = {2, 13, 40};
+    const auto lanes = reference::run_logistic_lanes(p, cfg, specs, budgets);
+    for (std::size_t r = 0; r < specs.size(); ++r) {
+      const RunResult ref = reference::run(p, cfg, specs[r], budgets);
+      for (std::size_t i = 0; i < budgets.size(); ++i) {
+        SCOPED_TRACE("mode " + std::to_string(mode) + " run " + std::to_string(r) + " N=" + std::to_string(budgets[i]));
+        EXPECT_EQ(lanes[r].checkpoints[i].theta, ref.checkpoints[i].theta);
+        EXPECT_EQ(lanes[r].checkpoints[i].w, ref.checkpoints[i].w);
+      }
+    }
+  }
+}
 
 TEST(Lanes, DivergingRunsFlaggedLikeTheReference) {
   const QuadraticProblem p = test::random_problem(4, 2, false, 8, 0.5, 2.0);

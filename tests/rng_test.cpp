@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "horizon/portable_exp.hpp"
 #include "horizon/rng.hpp"
 
 namespace horizon {
@@ -50,6 +51,21 @@ TEST(PortableSinCos, AgreesWithLibmOnEveryQuadrant) {
   EXPECT_EQ(c, 1.0);
   rng::turn_sincos(1u << 30, &s, &c);  // a quarter turn, exactly
   EXPECT_EQ(s, 1.0);
+}
+
+TEST(PortableExp, AgreesWithLibmAndHandlesTheExtremes) {
+  std::mt19937_64 gen(11);
+  std::uniform_real_distribution<double> u(-700.0, 700.0);
+  for (int k = 0; k < 200000; ++k) {
+    const double x = k % 2 ? u(gen) : u(gen) / 100;
+    const double want = std::exp(x);
+    EXPECT_NEAR(portable_exp(x), want, 4 * 2.220446049250313e-16 * want) << x;
+  }
+  EXPECT_EQ(portable_exp(0.0), 1.0);
+  EXPECT_EQ(portable_exp(1000.0), INFINITY);
+  EXPECT_EQ(portable_exp(-1000.0), 0.0);
+  EXPECT_GT(portable_exp(-740.0), 0.0);  // subnormal, not flushed
+  EXPECT_NEAR(portable_exp(-740.0) / std::exp(-740.0), 1.0, 1e-3);
 }
 
 TEST(Normals, TailsAreBoundedAsDocumented) {

@@ -1,0 +1,182 @@
+// The lane-batched trajectory: up to `lanes` runs (any horizons T, any
+// seeds) advance step by step in lockstep, each value a vector of lanes.
+// It is Trajectory (trajectory.hpp) with the runs as the innermost
+// dimension; a LaneModel supplies the problem's linear algebra on lanes:
+//   weights_changed(w)             w moved for some lanes (quadratics form H_w)
+//   gradients(θ, G, keys, n)       G[i*K + j] = ĝ_j(θ)_i, exact or minibatch
+//   hessian_times(θ, w, S, HS)     HS = H_w(θ) S at the gradients' θ and batch
+//   val_gradient(θ, gv)
+// Gaussian noise is added here, as in the reference.
+//
+// One pass over the steps: a lane's round starts at n ≡ 0 (mod T) and ends
+// after step n with n + 1 ≡ 0; the steps past its last whole round are the
+// leftover steps of the largest budget. The checkpoint at budget N is θ after
+// step N − 1: within a round θ never depends on S, and the round's steps use
+// the same w, η(n − kT, n) and noise as the leftover steps of a run stopped
+// at N (DESIGN.md §2), so it equals the reference's fork bit for bit
+// (tests/lanes_test.cpp).
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+#include "horizon/config.hpp"
+#include "horizon/metrics.hpp"
+#include "horizon/result.hpp"
+#include "horizon/schedule.hpp"
+#include "horizon/simplex.hpp"
+#include "lanes_simd.hpp"
+
+namespace horizon {
+namespace reference {
+namespace {
+
+struct LaneKeys {
+  std::uint32_t key0[R], key1[R];
+  std::uint64_t seed[R];
+};
+
+template <class Model>
+class LaneTrajectory {
+ public:
+  template <class ProblemData>
+  LaneTrajectory(Model model, const ProblemData& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs)
+      : m_(std::move(model)), cfg_(cfg), d_(p.d), K_(p.K), active_(static_cast<int>(specs.size())), theta_(d_),
+        w_(K_), S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), z_cos_((K_ * d_ + 3) / 4 * 2 * R),
+        z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()), w1_(K_), h1_(K_), scratch_(K_),
+        diverged_(R, false) {
+    for (int r = 0; r < R; ++r) {
+      const RunSpec& spec = specs[r < active_ ? r : 0];  // idle lanes repeat lane 0
+      T_[r] = spec.T;
+      keys_.seed[r] = spec.seed;
+      keys_.key0[r] = static_cast<std::uint32_t>(spec.seed);
+      keys_.key1[r] = static_cast<std::uint32_t>(spec.seed >> 32);
+    }
+    for (int i = 0; i < d_; ++i) theta_[i] = splat(p.theta0[i]);
+    for (int j = 0; j < K_; ++j) w_[j] = splat(p.w0[j]);
+  }
+
+  std::vector<RunResult> run(const std::vector<std::int64_t>& budgets) {
+    std::vector<RunResult> out(active_);
+    std::size_t next = 0;
+    bool weights_moved = true;
+    for (std::int64_t n = 0; n < budgets.back(); ++n) {
+      if (weights_moved) m_.weights_changed(w_);
+      weights_moved = false;
+      Lane eta;
+      bool any_end = false;
+      for (int r = 0; r < R; ++r) {
+        const std::int64_t t = n % T_[r];
+        if (t == 0)
+          for (Lane& s : S_) s.x[r] = 0.0;
+        eta.x[r] = inner_rate(cfg_.inner, t, n);
+        ends_[r] = t + 1 == T_[r];
+        any_end = any_end || ends_[r];
+      }
+      m_.gradients(theta_, G_, keys_, n);
+      add_gaussian_noise(n);
+      sensitivity_step(get(eta));
+      inner_step(get(eta));
+      if (any_end) weights_moved = end_rounds(n);
+      for (; next < budgets.size() && budgets[next] == n + 1; ++next) record(budgets[next], out);
+    }
+    return out;
+  }
+
+ private:
+  // Ĝ ← G + σξ with draw e = j·d + i of step n (rng.hpp), Philox on 8 lanes.
+  void add_gaussian_noise(std::int64_t n) {
+    if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
+    const int calls = (K_ * d_ + 3) / 4;
+    for (int q = 0; q < calls; ++q) {
+      std::uint32_t words[4][R];
+      philox_lanes(keys_.key0, keys_.key1, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(n),
+                   rng::gradient_noise_stream << 28, words);
+      for (int half = 0; half < 2; ++half)
+        for (int r = 0; r < R; ++r) {
+          word_a_[(2 * q + half) * R + r] = words[2 * half][r];
+          word_b_[(2 * q + half) * R + r] = words[2 * half + 1][r];
+        }
+    }
+    box_muller_many(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
+    const double sigma = cfg_.noise_sigma;
+    for (int e = 0; e < K_ * d_; ++e) {
+      Lane z;
+      std::memcpy(z.x, (e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, sizeof z.x);
+      Lane& g = G_[(e % d_) * K_ + e / d_];
+      put(g, get(g) + sigma * get(z));
+    }
+  }
+
+  // S ← S − η (H_w S + Ĝ), η per lane.
+  void sensitivity_step(const Vec& eta) {
+    m_.hessian_times(theta_, w_, S_, HS_);
+    for (int e = 0; e < d_ * K_; ++e) put(S_[e], get(S_[e]) - eta * (get(HS_[e]) + get(G_[e])));
+  }
+
+  // θ ← θ − η Ĝ w.
+  void inner_step(const Vec& eta) {
+    for (int i = 0; i < d_; ++i) {
+      Vec acc = get(splat(0.0));
+      for (int j = 0; j < K_; ++j) acc += get(G_[i * K_ + j]) * get(w_[j]);
+      put(theta_[i], get(theta_[i]) - eta * acc);
+    }
+  }
+
+  // The weight update of every lane whose round ended at step n (its k-th
+  // round, k = (n + 1)/T − 1); a non-finite w, h or θ flags the lane diverged.
+  // Returns whether any lane's weights moved.
+  bool end_rounds(std::int64_t n) {
+    m_.val_gradient(theta_, gv_);
+    for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
+      Vec acc = get(splat(0.0));
+      for (int i = 0; i < d_; ++i) acc += get(S_[i * K_ + j]) * get(gv_[i]);
+      put(h_[j], acc);
+    }
+    bool moved = false;
+    for (int r = 0; r < active_; ++r) {
+      if (!ends_[r] || diverged_[r]) continue;
+      const std::int64_t k = (n + 1) / T_[r] - 1;
+      for (int j = 0; j < K_; ++j) w1_[j] = w_[j].x[r], h1_[j] = h_[j].x[r];
+      weight_update(cfg_.update, w1_.data(), h1_.data(), K_, outer_rate(cfg_.outer, k), scratch_.data());
+      bool finite = true;
+      for (int j = 0; j < K_; ++j) finite = finite && std::isfinite(w1_[j]) && std::isfinite(h1_[j]);
+      for (int i = 0; i < d_; ++i) finite = finite && std::isfinite(theta_[i].x[r]);
+      for (int j = 0; j < K_; ++j) w_[j].x[r] = w1_[j];
+      diverged_[r] = !finite;
+      moved = true;
+    }
+    return moved;
+  }
+
+  void record(std::int64_t N, std::vector<RunResult>& out) const {
+    for (int r = 0; r < active_; ++r) {
+      Checkpoint c;
+      c.N = N;
+      c.rounds = N / T_[r];
+      c.steps = N;
+      c.theta.resize(d_);
+      c.w.resize(K_);
+      for (int i = 0; i < d_; ++i) c.theta[i] = theta_[i].x[r];
+      for (int j = 0; j < K_; ++j) c.w[j] = w_[j].x[r];
+      if (diverged_[r]) mark_diverged(c);
+      out[r].checkpoints.push_back(std::move(c));
+    }
+  }
+
+  Model m_;
+  const AlgorithmConfig& cfg_;
+  int d_, K_, active_;
+  std::int64_t T_[R];
+  bool ends_[R];
+  LaneKeys keys_;
+  std::vector<Lane> theta_, w_, S_, G_, HS_, gv_, h_;  // [index] of lanes
+  std::vector<double> z_cos_, z_sin_;                   // the step's normals, pair-major
+  std::vector<std::uint32_t> word_a_, word_b_;          // their Philox words
+  std::vector<double> w1_, h1_, scratch_;               // one lane's weight update
+  std::vector<bool> diverged_;
+};
+
+}  // namespace
+}  // namespace reference
+}  // namespace horizon

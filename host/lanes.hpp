@@ -1,0 +1,34 @@
+// The fast CPU paths: up to `lanes` runs (any horizons T, any seeds) advance
+// step by step in lockstep, each value held as a vector of lanes so every
+// operation vectorises (SSE2, or AVX2 / AVX-512 where the CPU has them,
+// picked at run time). lane_trajectory.hpp has the algorithm;
+// quadratic_lanes.cpp and logistic_lanes.cpp the models. Every lane performs
+// exactly the operations of the plain reference (trajectory.hpp) in the same
+// order, with no FMA contraction, so its results equal the reference bit for
+// bit — which tests/lanes_test.cpp checks.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "horizon/config.hpp"
+#include "horizon/problem.hpp"
+#include "horizon/result.hpp"
+
+namespace horizon {
+namespace reference {
+
+constexpr int lanes = 8;
+
+// Lanes hold H_w per run (d² doubles each for dense quadratics) and a
+// minibatch of rows per run: used up to this dimension.
+constexpr int lanes_max_d = 128;
+
+// Runs specs (1 … lanes of them) to every budget (ascending).
+std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                          const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+
+}  // namespace reference
+}  // namespace horizon

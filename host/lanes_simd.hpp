@@ -1,0 +1,134 @@
+// Vector building blocks of the lane-batched CPU paths (quadratic_lanes.cpp,
+// logistic_lanes.cpp): lane values as GCC vectors, Philox on 8 lanes, and
+// Box–Muller over many pairs. Every operation is elementwise IEEE, so a lane
+// computes the same bits as the scalar code in rng.hpp and the reference.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "horizon/rng.hpp"
+#include "lanes.hpp"
+
+// Vec values only pass between inline functions of the lane files; the ABI
+// note about AVX-512 vector returns in the default clone does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace horizon {
+namespace reference {
+namespace {
+
+constexpr int R = lanes;
+using LaneWords = std::uint32_t[R];
+
+// Exact uint32 → double without the branchy unsigned conversion.
+inline double to_double(std::uint32_t a) {
+  return static_cast<double>(static_cast<std::int32_t>(a ^ 0x80000000u)) + 2147483648.0;
+}
+
+// Philox4x32-10 on the R = 8 lanes with AVX2: each counter word of the 8
+// lanes in one register; the 32×32→64 products of even and odd lanes come
+// from two _mm256_mul_epu32 and are blended back into high and low words.
+__attribute__((target("avx2"))) void philox_lanes_avx2(const std::uint32_t* key0, const std::uint32_t* key1,
+                                                       std::uint32_t c0v, std::uint32_t c1v, std::uint32_t c2v,
+                                                       std::uint32_t c3v, std::uint32_t (*out)[R]) {
+  static_assert(R == 8, "one 256-bit register of 32-bit words per counter word");
+  __m256i c0 = _mm256_set1_epi32(static_cast<int>(c0v)), c1 = _mm256_set1_epi32(static_cast<int>(c1v));
+  __m256i c2 = _mm256_set1_epi32(static_cast<int>(c2v)), c3 = _mm256_set1_epi32(static_cast<int>(c3v));
+  __m256i k0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key0));
+  __m256i k1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key1));
+  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i w0 = _mm256_set1_epi32(static_cast<int>(0x9E3779B9u)), w1 = _mm256_set1_epi32(static_cast<int>(0xBB67AE85u));
+  for (int round = 0; round < 10; ++round) {
+    const __m256i e0 = _mm256_mul_epu32(c0, m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(c0, 32), m0);
+    const __m256i e1 = _mm256_mul_epu32(c2, m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(c2, 32), m1);
+    const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+    const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+    const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+    const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+    c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), k0);
+    c1 = lo1;
+    c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), k1);
+    c3 = lo0;
+    k0 = _mm256_add_epi32(k0, w0);
+    k1 = _mm256_add_epi32(k1, w1);
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0]), c0);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1]), c1);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2]), c2);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3]), c3);
+}
+
+// Philox4x32-10 (Random123's constants and rounds) on R lanes with per-lane keys.
+inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0v, std::uint32_t c1v,
+                         std::uint32_t c2v, std::uint32_t c3v, std::uint32_t (*out)[R]) {
+  std::uint32_t c0[R], c1[R], c2[R], c3[R], k0[R], k1[R];
+  for (int r = 0; r < R; ++r) c0[r] = c0v, c1[r] = c1v, c2[r] = c2v, c3[r] = c3v, k0[r] = key0[r], k1[r] = key1[r];
+  for (int round = 0; round < 10; ++round) {
+    for (int r = 0; r < R; ++r) {
+      const std::uint64_t p0 = static_cast<std::uint64_t>(c0[r]) * 0xD2511F53u;
+      const std::uint64_t p1 = static_cast<std::uint64_t>(c2[r]) * 0xCD9E8D57u;
+      const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1[r] ^ k0[r];
+      const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3[r] ^ k1[r];
+      c1[r] = static_cast<std::uint32_t>(p1);
+      c3[r] = static_cast<std::uint32_t>(p0);
+      c0[r] = n0;
+      c2[r] = n2;
+      k0[r] += 0x9E3779B9u;
+      k1[r] += 0xBB67AE85u;
+    }
+  }
+  for (int r = 0; r < R; ++r) out[0][r] = c0[r], out[1][r] = c1[r], out[2][r] = c2[r], out[3][r] = c3[r];
+}
+
+inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, std::uint32_t c1,
+                         std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[R]) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+    philox_lanes_avx2(key0, key1, c0, c1, c2, c3, out);
+  else
+    philox_lanes_portable(key0, key1, c0, c1, c2, c3, out);
+}
+
+// rng::box_muller over `count` independent pairs (same operations; the words
+// convert exactly). One long loop, so the out-of-order core overlaps the
+// long dependency chains (log, sin, cos) of many pairs.
+inline void box_muller_many(const std::uint32_t* a, const std::uint32_t* b, double* z0, double* z1, int count) {
+  for (int r = 0; r < count; ++r) {
+    const double u = rng::mul_rn(rng::add_rn(to_double(a[r]), 0.5), 0x1.0p-32);
+    const double rho = rng::sqrt_rn(rng::mul_rn(-2.0, rng::portable_log(u)));
+    double s, c;
+    rng::turn_sincos(b[r], &s, &c);
+    z0[r] = rng::mul_rn(rho, c);
+    z1[r] = rng::mul_rn(rho, s);
+  }
+}
+
+// One value per lane as a GCC vector: its arithmetic is elementwise IEEE, so
+// a lane computes exactly what the scalar reference computes, and the
+// compiler emits 1 AVX-512 / 2 AVX2 / 4 SSE2 registers per operation. The
+// state is stored as plain `Lane` arrays (8-byte aligned, whatever the ISA
+// of the clone) and moved in and out of registers with memcpy.
+typedef double Vec __attribute__((vector_size(8 * R)));
+struct Lane {
+  double x[R];
+};
+
+inline Vec get(const Lane& l) {
+  Vec v;
+  std::memcpy(&v, l.x, sizeof v);
+  return v;
+}
+inline void put(Lane& l, const Vec& v) { std::memcpy(l.x, &v, sizeof v); }
+inline Lane splat(double x) {
+  Lane l;
+  for (int r = 0; r < R; ++r) l.x[r] = x;
+  return l;
+}
+
+
+}  // namespace
+}  // namespace reference
+}  // namespace horizon
