@@ -12,11 +12,19 @@ namespace horizon {
 namespace reference {
 namespace {
 
+// logistic::sigmoid_neg on every lane (a loop the compiler vectorises).
+inline Vec sigmoid_neg(const Vec& m) {
+  Lane in, out;
+  put(in, m);
+  for (int r = 0; r < R; ++r) out.x[r] = logistic::sigmoid_neg(in.x[r]);
+  return get(out);
+}
+
 class LogisticLaneModel {
  public:
   LogisticLaneModel(const LogisticProblem& p, const AlgorithmConfig& cfg)
       : p_(&p), d_(p.d), K_(p.K), minibatch_(cfg.noise_kind == NoiseKind::minibatch), batch_(cfg.batch),
-        weight_(p.K), y_(p.K), x_(p.K) {
+        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K) {
     for (int j = 0; j < K_; ++j) {
       const int count = minibatch_ ? batch_ : p.domains[j].n;
       weight_[j].resize(count);
@@ -42,39 +50,47 @@ class LogisticLaneModel {
         const Vec y = label(j, b);
         Vec s = get(splat(0.0));
         for (int l = 0; l < d_; ++l) s += x[l] * get(theta[l]);
-        const Vec m = y * s;
-        Lane sig;
-        for (int r = 0; r < R; ++r) sig.x[r] = logistic::sigmoid_neg(m[r]);
-        const Vec coef = -y * get(sig) / static_cast<double>(count);
+        const Vec sig = sigmoid_neg(y * s);
+        const Vec coef = -y * sig / static_cast<double>(count);
         for (int l = 0; l < d_; ++l) g[l] += coef * x[l];
-        Lane w;
-        for (int r = 0; r < R; ++r) w.x[r] = logistic::curvature_of(sig.x[r]);
-        put(weight_[j][b], get(w) / static_cast<double>(count));
+        put(weight_[j][b], sig * (1.0 - sig) / static_cast<double>(count));  // curvature_of, per lane
       }
       for (int l = 0; l < d_; ++l) put(G[l * K_ + j], g[l] + p_->lambda * get(theta[l]));
     }
   }
 
   // H_w S = Σ_j w_j [X_Bᵀ D (X_B S)/B + λS], the examples of gradients().
+  // Each entry (l, k) sums its terms over (j, b) in the reference's order,
+  // in a register: HS_lk = w̄λS_lk + Σ_j Σ_b (c_jb x_jbl) xs_jbk.
   void hessian_times(const std::vector<Lane>&, const std::vector<Lane>& w, const std::vector<Lane>& S,
                      std::vector<Lane>& HS) {
     Vec wsum = get(splat(0.0));
     for (int j = 0; j < K_; ++j) wsum += get(w[j]);
-    for (int e = 0; e < d_ * K_; ++e) put(HS[e], wsum * p_->lambda * get(S[e]));
-    for (int j = 0; j < K_; ++j) {
+    for (int j = 0; j < K_; ++j) {  // xs = xᵀS and c = w_j·weight for every example
       const int count = static_cast<int>(weight_[j].size());
+      xs_[j].resize(static_cast<std::size_t>(count) * K_);
+      c_[j].resize(count);
       for (int b = 0; b < count; ++b) {
         Vec x[kMaxD];
         load_row(j, b, x);
-        Vec xs[kMaxK];  // xᵀS
-        for (int k = 0; k < K_; ++k) xs[k] = get(splat(0.0));
-        for (int l = 0; l < d_; ++l)
-          for (int k = 0; k < K_; ++k) xs[k] += x[l] * get(S[l * K_ + k]);
-        const Vec c = get(w[j]) * get(weight_[j][b]);
-        for (int l = 0; l < d_; ++l)
-          for (int k = 0; k < K_; ++k) put(HS[l * K_ + k], get(HS[l * K_ + k]) + c * x[l] * xs[k]);
+        for (int k = 0; k < K_; ++k) {
+          Vec acc = get(splat(0.0));
+          for (int l = 0; l < d_; ++l) acc += x[l] * get(S[l * K_ + k]);
+          put(xs_[j][static_cast<std::size_t>(b) * K_ + k], acc);
+        }
+        put(c_[j][b], get(w[j]) * get(weight_[j][b]));
       }
     }
+    for (int l = 0; l < d_; ++l)
+      for (int k = 0; k < K_; ++k) {
+        Vec acc = wsum * p_->lambda * get(S[l * K_ + k]);
+        for (int j = 0; j < K_; ++j) {
+          const int count = static_cast<int>(weight_[j].size());
+          for (int b = 0; b < count; ++b)
+            acc += get(c_[j][b]) * row_value(j, b, l) * get(xs_[j][static_cast<std::size_t>(b) * K_ + k]);
+        }
+        put(HS[l * K_ + k], acc);
+      }
   }
 
   void val_gradient(const std::vector<Lane>& theta, std::vector<Lane>& gv) const {
@@ -86,10 +102,7 @@ class LogisticLaneModel {
       Vec s = get(splat(0.0));
       for (int l = 0; l < d_; ++l) s += x[l] * get(theta[l]);
       const double y = data.y[i];
-      const Vec m = y * s;
-      Lane sig;
-      for (int r = 0; r < R; ++r) sig.x[r] = logistic::sigmoid_neg(m[r]);
-      const Vec coef = -y * get(sig) / static_cast<double>(data.n);
+      const Vec coef = -y * sigmoid_neg(y * s) / static_cast<double>(data.n);
       for (int l = 0; l < d_; ++l) g[l] += coef * x[l];
     }
     for (int l = 0; l < d_; ++l) put(gv[l], g[l]);
@@ -106,6 +119,11 @@ class LogisticLaneModel {
     }
     const double* row = p_->domains[j].X.data() + static_cast<std::size_t>(b) * d_;
     for (int l = 0; l < d_; ++l) x[l] = get(splat(row[l]));
+  }
+
+  Vec row_value(int j, int b, int l) const {
+    return minibatch_ ? get(x_[j][static_cast<std::size_t>(b) * d_ + l])
+                      : get(splat(p_->domains[j].X[static_cast<std::size_t>(b) * d_ + l]));
   }
 
   Vec label(int j, int b) const { return minibatch_ ? get(y_[j][b]) : get(splat(p_->domains[j].y[b])); }
@@ -130,6 +148,7 @@ class LogisticLaneModel {
   int batch_;
   std::vector<std::vector<Lane>> weight_;  // σ(m)(1−σ(m))/count per example of the step
   std::vector<std::vector<Lane>> y_, x_;   // the step's gathered minibatch (labels, rows)
+  std::vector<std::vector<Lane>> xs_, c_;  // per example: xᵀS (K), w_j·weight
 };
 
 }  // namespace

@@ -18,8 +18,8 @@
 
 namespace horizon {
 
-HORIZON_HD inline double pow2_exact(std::int64_t k) {  // 2^k for −1022 ≤ k ≤ 1023
-  return rng::bits_double(static_cast<std::uint64_t>(k + 1023) << 52);
+HORIZON_HD inline double pow2_exact(std::int32_t k) {  // 2^k for −1022 ≤ k ≤ 1023
+  return rng::bits_double(static_cast<std::uint64_t>(static_cast<std::int64_t>(k + 1023)) << 52);
 }
 
 HORIZON_HD inline double portable_exp(double x) {
@@ -42,8 +42,8 @@ HORIZON_HD inline double portable_exp(double x) {
   p = add_rn(mul_rn(p, r), 0.5);
   p = add_rn(mul_rn(p, r), 1.0);
   p = add_rn(mul_rn(p, r), 1.0);
-  const std::int64_t k = static_cast<std::int64_t>(kd);
-  const std::int64_t k1 = k / 2;
+  const std::int32_t k = static_cast<std::int32_t>(kd);  // |k| ≤ 1077: 32 bits convert in every vector ISA
+  const std::int32_t k1 = k / 2;
   return mul_rn(mul_rn(p, pow2_exact(k1)), pow2_exact(k - k1));
 }
 
