@@ -7,8 +7,10 @@
 //                     the same run, but Backend::run still computes all specs
 //                     it is given, which is the work timed here;
 //   --mode minibatch  minibatch noise, B = 32 examples per domain per step.
-// Prints one JSON line: wall seconds (best of --repeats), run-steps/s, and the
-// sweep's parameters, so bench/numpy_logistic.py can time identical work.
+// Prints one JSON line: wall seconds (best of --repeats), run-steps/s, the time
+// the metrics of all checkpoints take alone on one thread (scoring_s_1thread;
+// it is part of wall_s), and the sweep's parameters, so bench/numpy_logistic.py
+// can time identical work.
 // `--smoke` runs a tiny grid (CTest bench_logistic_smoke); `--problem-out F`
 // writes the problem (horizon's logistic JSON, data inline); `--seeds S`
 // changes the seed count; `--results-out F` writes every run's final T, seed,
@@ -26,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "horizon/backend.hpp"
+#include "horizon/metrics.hpp"
 #include "horizon/problem.hpp"
 
 int main(int argc, char** argv) {
@@ -98,6 +101,14 @@ int main(int argc, char** argv) {
     best = std::min(best, wall);
     if (results.size() != specs.size()) return 1;
   }
+  // Backend::run also scores every checkpoint (val_loss, val_acc, and phi and
+  // fw_gap via Newton's method for θ*(w)), which a trajectories-only peer does
+  // not do. Timed again here, alone, on one thread, so its share can be read.
+  const Evaluator eval(p);
+  const auto s0 = std::chrono::steady_clock::now();
+  for (RunResult& r : results)
+    for (Checkpoint& c : r.checkpoints) eval.score(c);
+  const double scoring_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
   if (!results_out.empty()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const RunResult& r : results)
@@ -126,6 +137,7 @@ int main(int argc, char** argv) {
                         {"walls_s", walls},
                         {"wall_s", best},
                         {"run_steps_per_s", run_steps / best},
+                        {"scoring_s_1thread", scoring_s},
                         {"flops_per_s", run_steps * 4.0 * examples_per_step * lp.d * (lp.K + 1) / best}};
   std::cout << out.dump() << '\n';
   return 0;

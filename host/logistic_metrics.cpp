@@ -102,8 +102,12 @@ MixtureMetrics LogisticEvaluator::mixture(const double* w) const {
     const Vector step = llt.solve(g);
     const double decrement = 0.5 * g.dot(step);
     if (!(decrement > tol_)) break;
+    // Damped steps far from θ*; full steps once the decrement is small, where
+    // Newton converges quadratically and an Armijo test on f would only
+    // compare rounding noise (and stall the last iterations).
     double t = 1;
-    while (t > 1e-12 && objective(theta - t * step, nullptr, nullptr) > f - 0.25 * t * g.dot(step)) t *= 0.5;
+    if (decrement > 1e-8)
+      while (t > 1e-12 && objective(theta - t * step, nullptr, nullptr) > f - 0.25 * t * g.dot(step)) t *= 0.5;
     theta -= t * step;
   }
   objective(theta, &g, &H);  // H_w at θ* for the implicit hypergradient
