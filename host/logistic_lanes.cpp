@@ -53,7 +53,7 @@ class LogisticLaneModel {
         const Vec sig = sigmoid_neg(y * s);
         const Vec coef = -y * sig / static_cast<double>(count);
         for (int l = 0; l < d_; ++l) g[l] += coef * x[l];
-        put(weight_[j][b], sig * (1.0 - sig) / static_cast<double>(count));  // curvature_of, per lane
+        put(weight_[j][b], logistic::curvature_of(sig) / static_cast<double>(count));
       }
       for (int l = 0; l < d_; ++l) put(G[l * K_ + j], g[l] + p_->lambda * get(theta[l]));
     }

@@ -21,8 +21,12 @@ inline double sigmoid_neg(double m) {
   return (m >= 0 ? e : 1.0) / one_plus;
 }
 
-// σ(m)(1 − σ(m)) = σ(−m)(1 − σ(−m)), the Hessian weight.
-inline double curvature_of(double sigma_neg) { return sigma_neg * (1 - sigma_neg); }
+// σ(m)(1 − σ(m)) = σ(−m)(1 − σ(−m)), the Hessian weight (a double, or a
+// vector of lanes).
+template <class V>
+inline V curvature_of(V sigma_neg) {
+  return sigma_neg * (1.0 - sigma_neg);
+}
 
 }  // namespace logistic
 }  // namespace horizon

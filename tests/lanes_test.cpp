@@ -7,6 +7,7 @@
 
 #include "horizon/backend.hpp"
 #include "lanes.hpp"
+#include "lanes_simd.hpp"
 #include "quadratic_models.hpp"
 #include "support.hpp"
 
@@ -64,6 +65,29 @@ INSTANTIATE_TEST_SUITE_P(
                       LaneCase{33, 5, 1, true, 0.2, UpdateKind::exponentiated, InnerScheduleKind::inverse_time},
                       LaneCase{2, 2, 7, true, 0.0, UpdateKind::projected, InnerScheduleKind::constant},
                       LaneCase{13, 4, 8, false, 0.3, UpdateKind::projected, InnerScheduleKind::constant}));
+
+TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
+  // The AVX2 path runs wherever the CPU has AVX2; the portable path is the
+  // fallback elsewhere. Both must give Random123's words for per-lane keys.
+  std::uint64_t state = 12345;
+  auto next = [&] { return static_cast<std::uint32_t>((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 32); };
+  for (int trial = 0; trial < 200; ++trial) {
+    std::uint32_t k0[reference::lanes], k1[reference::lanes], a[4][reference::lanes], b[4][reference::lanes];
+    for (int r = 0; r < reference::lanes; ++r) k0[r] = next(), k1[r] = next();
+    const std::uint32_t c0 = next(), c1 = next(), c2 = next(), c3 = next();
+    reference::philox_lanes_portable(k0, k1, c0, c1, c2, c3, a);
+    if (__builtin_cpu_supports("avx2")) reference::philox_lanes_avx2(k0, k1, c0, c1, c2, c3, b);
+    for (int r = 0; r < reference::lanes; ++r) {
+      const auto want = rng::philox((static_cast<std::uint64_t>(k1[r]) << 32) | k0[r], c0, c1, c2, c3);
+      for (int w = 0; w < 4; ++w) {
+        EXPECT_EQ(a[w][r], want.v[w]);
+        if (__builtin_cpu_supports("avx2")) {
+          EXPECT_EQ(b[w][r], want.v[w]);
+        }
+      }
+    }
+  }
+}
 
 TEST(Lanes, LogisticEqualsReferenceBitForBit) {
   LogisticGeneratorParams g;

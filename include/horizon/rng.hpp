@@ -184,15 +184,6 @@ HORIZON_HD inline void normal_quad(std::uint64_t seed, std::uint32_t stream, std
   box_muller(r.v[2], r.v[3], &z[2], &z[3]);
 }
 
-// The gradient noise ξ of step n for domain j, coordinate i, dimension d.
-HORIZON_HD inline double gradient_noise(std::uint64_t seed, std::uint32_t n, std::uint32_t j, std::uint32_t i,
-                                        std::uint32_t d) {
-  const std::uint32_t e = j * d + i;
-  double z[4];
-  normal_quad(seed, gradient_noise_stream, n, 0, e / 4, z);
-  return z[e % 4];
-}
-
 // ξ_{2p}, ξ_{2p+1} for (stream, n, j): half of quad p/2.
 HORIZON_HD inline void normal_pair(std::uint64_t seed, std::uint32_t stream, std::uint32_t n,
                                    std::uint32_t j, std::uint32_t p, double* z0, double* z1) {
