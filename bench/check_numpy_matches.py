@@ -43,6 +43,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import compare_seed_means  # noqa: E402
 import numpy_sweep as ns  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -196,17 +197,7 @@ def noise_check(a, problem, tmp):
         vl, _ = ns.metrics(p, theta, w)
         m = np.column_stack([vl, w])
         names = ["val_loss"] + ["w_%d" % j for j in range(p.K)]
-        for c, name in enumerate(names):
-            mh, mn = h[:, c].mean(), m[:, c].mean()
-            se = np.hypot(h[:, c].std(ddof=1) / np.sqrt(len(h)), m[:, c].std(ddof=1) / np.sqrt(len(m)))
-            z = abs(mh - mn) / se if se > 0 else (0.0 if mh == mn else np.inf)
-            if c == 0 or a.verbose:
-                print("  T=%-3d %-8s horizon %.6f  numpy %.6f  (s.e. %.1e, |z| %.2f)" % (T, name, mh, mn, se, z))
-            if z > zmax[0]:
-                zmax = (z, "T=%d %s" % (T, name))
-            if z > a.z_max:
-                failures.append("noise T=%d %s: horizon mean %.6g, numpy mean %.6g, |z| = %.2f"
-                                % (T, name, mh, mn, z))
+        zmax = compare_seed_means("noise", T, h, m, names, a.z_max, a.verbose, zmax, failures)
     print("max |z| over val_loss and w: %.2f at %s" % zmax)
     return failures
 

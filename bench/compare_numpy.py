@@ -35,31 +35,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import cpu_model, loadavg  # noqa: E402
 import numpy_sweep as ns  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # horizon_bench_cpu hard-codes these (bench/cpu_sweep_bench.cpp); T, N, seeds
 # and σ are read back from its JSON output so both sides time the same grid.
 INNER_LR, OUTER_LR = 0.5, 0.5
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "?"
 
 
 def run_bench(cmd, retries=30):

@@ -52,6 +52,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import cpu_model, loadavg  # noqa: E402
 import numpy_logistic as nl  # noqa: E402
 import numpy_sweep as ns  # noqa: E402
 
@@ -71,25 +72,6 @@ def default_bin(rel):
 
 
 # --------------------------------------------------------------------------- machine
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "?"
-
 
 def blas_library():
     """The BLAS shared object this process (numpy) has mapped."""
