@@ -58,6 +58,9 @@ CheckVerdict check(const Analysis& a, const CheckExpectation& e) {
     const nlohmann::json& b = *e.baseline;
     if (!b.contains("per_N") || !b["per_N"].is_array())
       throw InputError("--baseline", "not a summary.json (no per_N array)");
+    if (b.contains("metric") && b["metric"] != to_string(a.options.metric))
+      throw InputError("--baseline", "was computed on " + b["metric"].dump() + ", this check on \"" +
+                                         to_string(a.options.metric) + "\" (pass --metric to match)");
     int compared = 0;
     for (const auto& bn : b["per_N"]) {
       if (!bn.contains("N") || !bn.contains("T_star_refined") || !bn["T_star_refined"].is_number()) continue;

@@ -254,8 +254,7 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
 }
 
 ExperimentSettings load_settings_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("--config", "cannot read file '" + path + "'");
+  std::ifstream in = open_input("--config", path);
   std::ostringstream text;
   text << in.rdbuf();
   return settings_from_toml(text.str(), path, dir_of(path));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,20 @@ inline std::vector<double> finite_vector(const nlohmann::json& j, const std::str
   v.reserve(j.size());
   for (std::size_t i = 0; i < j.size(); ++i) v.push_back(finite_number(j[i], field + "[" + std::to_string(i) + "]"));
   return v;
+}
+
+// Rejects a key of the object that is not allowed, so that a typo ("W0",
+// "theta_0") is an error instead of a silently used default.
+inline void only_keys(const nlohmann::json& j, std::initializer_list<const char*> allowed, const std::string& field) {
+  if (!j.is_object()) return;  // the caller reports the wrong type
+  for (const auto& item : j.items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || item.key() == a;
+    if (known) continue;
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw InputError(field + "." + item.key(), "unknown key (expected one of: " + list + ")");
+  }
 }
 
 }  // namespace json_fields

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "horizon/error.hpp"
+#include "horizon/parse.hpp"
 #include "json_fields.hpp"
 #include "horizon/logistic.hpp"
 
@@ -84,14 +85,18 @@ json dataset_json(const Dataset& d, int dim) {
 }  // namespace
 
 Dataset read_dataset_csv(const std::string& path, const std::string& field) {
-  std::ifstream in(path);
-  if (!in) throw InputError(field, "cannot read CSV file '" + path + "'");
+  std::ifstream in = open_input(field, path);
   std::string line;
   if (!std::getline(in, line) || line.empty()) throw InputError(field, "'" + path + "' is empty (expected a header row)");
-  const std::vector<std::string> header = split_csv(line);
+  std::vector<std::string> header = split_csv(line);
   int y_col = -1;
-  for (std::size_t c = 0; c < header.size(); ++c)
-    if (header[c] == "y") y_col = static_cast<int>(c);
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    std::string& name = header[c];  // R's write.csv quotes the names: "x0","y"
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    if (name != "y") continue;
+    if (y_col >= 0) throw InputError(field, "'" + path + "' has more than one column named y");
+    y_col = static_cast<int>(c);
+  }
   if (y_col < 0) throw InputError(field, "'" + path + "' has no column named y");
   if (header.size() < 2) throw InputError(field, "'" + path + "' has no feature columns");
   Dataset d;
@@ -164,6 +169,7 @@ void validate(const LogisticProblem& p, const std::string& source) {
 
 LogisticProblem logistic_from_json(const json& j, const std::string& source, const std::string& base_dir) {
   LogisticProblem p;
+  json_fields::only_keys(j, {"kind", "description", "lambda", "domains", "validation", "theta0", "w0"}, source);
   if (!j.contains("lambda")) throw InputError(source + ".lambda", "missing (the L2 weight λ > 0)");
   p.lambda = finite_number(j["lambda"], source + ".lambda");
   if (!j.contains("domains")) throw InputError(source + ".domains", "missing");
@@ -172,6 +178,7 @@ LogisticProblem logistic_from_json(const json& j, const std::string& source, con
   p.K = static_cast<int>(domains.size());
   for (int k = 0; k < p.K; ++k) {
     const std::string field = source + ".domains[" + std::to_string(k) + "]";
+    json_fields::only_keys(domains[k], {"name", "X", "y", "data"}, field);
     p.domains.push_back(dataset_of(domains[k], field, base_dir));
     const json& dom = domains[k];
     if (dom.contains("name") && !dom["name"].is_string()) throw InputError(field + ".name", "expected a string (got " + brief(dom["name"]) + ")");
@@ -182,6 +189,7 @@ LogisticProblem logistic_from_json(const json& j, const std::string& source, con
       throw InputError(field, "has " + std::to_string(width) + " features, " + source + ".domains[0] has " + std::to_string(p.d));
   }
   if (!j.contains("validation")) throw InputError(source + ".validation", "missing");
+  json_fields::only_keys(j["validation"], {"name", "X", "y", "data", "lambda"}, source + ".validation");
   p.validation = dataset_of(j["validation"], source + ".validation", base_dir);
   if (width_of(p.validation) != p.d)
     throw InputError(source + ".validation", "has " + std::to_string(width_of(p.validation)) + " features, expected d = " + std::to_string(p.d));

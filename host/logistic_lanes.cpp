@@ -3,6 +3,8 @@
 // gradients every lane reads the same example (a broadcast); with minibatch
 // noise each lane draws its own rows, gathered once per step and kept for
 // the Hessian product of the same step.
+#include <type_traits>
+
 #include "horizon/rng.hpp"
 #include "lane_trajectory.hpp"
 #include "lanes.hpp"
@@ -18,6 +20,18 @@ inline Vec sigmoid_neg(const Vec& m) {
   put(in, m);
   for (int r = 0; r < R; ++r) out.x[r] = logistic::sigmoid_neg(in.x[r]);
   return get(out);
+}
+
+// f(i0, size) over [begin, end) in tiles of Tile, the tail in one smaller
+// tile; size is a std::integral_constant, so the callee's loops have fixed
+// bounds and its sums live in registers.
+template <int Tile, class F>
+inline void for_tiles(int end, F&& f, int begin = 0) {
+  int i0 = begin;
+  for (; i0 + Tile <= end; i0 += Tile) f(i0, std::integral_constant<int, Tile>{});
+  if constexpr (Tile > 1) {
+    if (i0 < end) for_tiles<Tile - 1>(end, f, i0);
+  }
 }
 
 class LogisticLaneModel {
@@ -44,24 +58,25 @@ class LogisticLaneModel {
       if (minibatch_) gather_batch(j, keys, n);
       Vec g[kMaxD];
       for (int l = 0; l < d_; ++l) g[l] = get(splat(0.0));
-      for (int b = 0; b < count; ++b) {
-        Vec x[kMaxD];
-        load_row(j, b, x);
-        const Vec y = label(j, b);
-        Vec s = get(splat(0.0));
-        for (int l = 0; l < d_; ++l) s += x[l] * get(theta[l]);
-        const Vec sig = sigmoid_neg(y * s);
-        const Vec coef = -y * sig / static_cast<double>(count);
-        for (int l = 0; l < d_; ++l) g[l] += coef * x[l];
-        put(weight_[j][b], logistic::curvature_of(sig) / static_cast<double>(count));
-      }
+      const auto x = [&](int b, int l) { return row_value(j, b, l); };
+      for_tiles<kTile>(count, [&](int b0, auto eb) {
+        constexpr int EB = decltype(eb)::value;
+        Vec s[EB], sig[EB];
+        margins<EB>(x, b0, theta, s);
+        for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg(label(j, b0 + e) * s[e]);
+        for (int e = 0; e < EB; ++e) {  // in example order, as the reference adds them
+          const Vec coef = -label(j, b0 + e) * sig[e] / static_cast<double>(count);
+          for (int l = 0; l < d_; ++l) g[l] += coef * x(b0 + e, l);
+          put(weight_[j][b0 + e], logistic::curvature_of(sig[e]) / static_cast<double>(count));
+        }
+      });
       for (int l = 0; l < d_; ++l) put(G[l * K_ + j], g[l] + p_->lambda * get(theta[l]));
     }
   }
 
   // H_w S = Σ_j w_j [X_Bᵀ D (X_B S)/B + λS], the examples of gradients().
-  // Each entry (l, k) sums its terms over (j, b) in the reference's order,
-  // in a register: HS_lk = w̄λS_lk + Σ_j Σ_b (c_jb x_jbl) xs_jbk.
+  // Each entry (l, k) sums its terms over (j, b) in the reference's order:
+  // HS_lk = w̄λS_lk + Σ_j Σ_b (c_jb x_jbl) xs_jbk.
   void hessian_times(const std::vector<Lane>&, const std::vector<Lane>& w, const std::vector<Lane>& S,
                      std::vector<Lane>& HS) {
     Vec wsum = get(splat(0.0));
@@ -70,57 +85,97 @@ class LogisticLaneModel {
       const int count = static_cast<int>(weight_[j].size());
       xs_[j].resize(static_cast<std::size_t>(count) * K_);
       c_[j].resize(count);
-      for (int b = 0; b < count; ++b) {
-        Vec x[kMaxD];
-        load_row(j, b, x);
-        for (int k = 0; k < K_; ++k) {
-          Vec acc = get(splat(0.0));
-          for (int l = 0; l < d_; ++l) acc += x[l] * get(S[l * K_ + k]);
-          put(xs_[j][static_cast<std::size_t>(b) * K_ + k], acc);
-        }
-        put(c_[j][b], get(w[j]) * get(weight_[j][b]));
-      }
+      for_tiles<kTile>(count, [&](int b0, auto eb) {
+        for_tiles<kTile>(K_, [&](int k0, auto kb) {
+          xs_tile<decltype(eb)::value, decltype(kb)::value>(j, b0, k0, S);
+        });
+      });
+      for (int b = 0; b < count; ++b) put(c_[j][b], get(w[j]) * get(weight_[j][b]));
     }
-    for (int l = 0; l < d_; ++l)
-      for (int k = 0; k < K_; ++k) {
-        Vec acc = wsum * p_->lambda * get(S[l * K_ + k]);
-        for (int j = 0; j < K_; ++j) {
-          const int count = static_cast<int>(weight_[j].size());
-          for (int b = 0; b < count; ++b)
-            acc += get(c_[j][b]) * row_value(j, b, l) * get(xs_[j][static_cast<std::size_t>(b) * K_ + k]);
-        }
-        put(HS[l * K_ + k], acc);
-      }
+    const Vec ridge = wsum * p_->lambda;
+    for_tiles<kTile>(d_, [&](int l0, auto lb) {
+      for_tiles<kTile>(K_, [&](int k0, auto kb) {
+        hessian_tile<decltype(lb)::value, decltype(kb)::value>(l0, k0, ridge, S, HS);
+      });
+    });
   }
 
   void val_gradient(const std::vector<Lane>& theta, std::vector<Lane>& gv) const {
     const Dataset& data = p_->validation;
     Vec g[kMaxD];
     for (int l = 0; l < d_; ++l) g[l] = p_->lambda_v * get(theta[l]);
-    for (int i = 0; i < data.n; ++i) {
-      const double* x = data.X.data() + static_cast<std::size_t>(i) * d_;
-      Vec s = get(splat(0.0));
-      for (int l = 0; l < d_; ++l) s += x[l] * get(theta[l]);
-      const double y = data.y[i];
-      const Vec coef = -y * sigmoid_neg(y * s) / static_cast<double>(data.n);
-      for (int l = 0; l < d_; ++l) g[l] += coef * x[l];
-    }
+    const auto x = [&](int i, int l) { return get(splat(data.X[static_cast<std::size_t>(i) * d_ + l])); };
+    for_tiles<kTile>(data.n, [&](int i0, auto eb) {
+      constexpr int EB = decltype(eb)::value;
+      Vec s[EB], sig[EB];
+      margins<EB>(x, i0, theta, s);
+      for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg(data.y[i0 + e] * s[e]);
+      for (int e = 0; e < EB; ++e) {
+        const Vec coef = -data.y[i0 + e] * sig[e] / static_cast<double>(data.n);
+        for (int l = 0; l < d_; ++l) g[l] += coef * x(i0 + e, l);
+      }
+    });
     for (int l = 0; l < d_; ++l) put(gv[l], g[l]);
+  }
+
+  // s_e = Σ_l x(b0 + e, l) θ_l for EB examples at once.
+  template <int EB, class Row>
+  void margins(const Row& x, int b0, const std::vector<Lane>& theta, Vec* s) const {
+    for (int e = 0; e < EB; ++e) s[e] = get(splat(0.0));
+    for (int l = 0; l < d_; ++l) {
+      const Vec t = get(theta[l]);
+      for (int e = 0; e < EB; ++e) s[e] += x(b0 + e, l) * t;
+    }
   }
 
   static constexpr int kMaxD = lanes_max_d, kMaxK = 64;
 
  private:
-  // Row b of domain j's examples for the step, one per lane.
-  void load_row(int j, int b, Vec* x) const {
-    if (minibatch_) {
-      for (int l = 0; l < d_; ++l) x[l] = get(x_[j][static_cast<std::size_t>(b) * d_ + l]);
-      return;
+  // The tiles below keep L×KB (or EB×KB) independent sums in registers
+  // while the examples stream past, so no add waits on the one before; each
+  // sum still adds its terms in the reference's order, so the bits are its.
+
+  // HS entries l0 … l0+L−1 × k0 … k0+KB−1.
+  template <int L, int KB>
+  void hessian_tile(int l0, int k0, const Vec& ridge, const std::vector<Lane>& S, std::vector<Lane>& HS) const {
+    Vec acc[L][KB];
+    for (int a = 0; a < L; ++a)
+      for (int c = 0; c < KB; ++c) acc[a][c] = ridge * get(S[(l0 + a) * K_ + k0 + c]);
+    for (int j = 0; j < K_; ++j) {
+      const int count = static_cast<int>(weight_[j].size());
+      for (int b = 0; b < count; ++b) {
+        const Vec cb = get(c_[j][b]);
+        Vec cx[L];
+        for (int a = 0; a < L; ++a) cx[a] = cb * row_value(j, b, l0 + a);
+        const Lane* xs = &xs_[j][static_cast<std::size_t>(b) * K_ + k0];
+        for (int c = 0; c < KB; ++c) {
+          const Vec v = get(xs[c]);
+          for (int a = 0; a < L; ++a) acc[a][c] += cx[a] * v;
+        }
+      }
     }
-    const double* row = p_->domains[j].X.data() + static_cast<std::size_t>(b) * d_;
-    for (int l = 0; l < d_; ++l) x[l] = get(splat(row[l]));
+    for (int a = 0; a < L; ++a)
+      for (int c = 0; c < KB; ++c) put(HS[(l0 + a) * K_ + k0 + c], acc[a][c]);
   }
 
+  // xs_jbk = Σ_l x_jbl S_lk for examples b0 … b0+EB−1, columns k0 … k0+KB−1.
+  template <int EB, int KB>
+  void xs_tile(int j, int b0, int k0, const std::vector<Lane>& S) {
+    Vec acc[EB][KB];
+    for (int e = 0; e < EB; ++e)
+      for (int c = 0; c < KB; ++c) acc[e][c] = get(splat(0.0));
+    for (int l = 0; l < d_; ++l)
+      for (int c = 0; c < KB; ++c) {
+        const Vec v = get(S[l * K_ + k0 + c]);
+        for (int e = 0; e < EB; ++e) acc[e][c] += row_value(j, b0 + e, l) * v;
+      }
+    for (int e = 0; e < EB; ++e)
+      for (int c = 0; c < KB; ++c) put(xs_[j][static_cast<std::size_t>(b0 + e) * K_ + k0 + c], acc[e][c]);
+  }
+
+  static constexpr int kTile = 4;
+
+  // Entry l of row b of domain j for the step, one per lane.
   Vec row_value(int j, int b, int l) const {
     return minibatch_ ? get(x_[j][static_cast<std::size_t>(b) * d_ + l])
                       : get(splat(p_->domains[j].X[static_cast<std::size_t>(b) * d_ + l]));
@@ -128,18 +183,22 @@ class LogisticLaneModel {
 
   Vec label(int j, int b) const { return minibatch_ ? get(y_[j][b]) : get(splat(p_->domains[j].y[b])); }
 
-  // Each lane's B rows for step n (rng::uniform_index, as logistic.cpp).
+  // Each lane's B rows for step n: rng::uniform_index of every lane from one
+  // Philox call on the 8 lanes (the same words as the scalar call).
   void gather_batch(int j, const LaneKeys& keys, std::int64_t n) {
     const Dataset& data = p_->domains[j];
-    for (int b = 0; b < batch_; ++b)
+    const auto m = static_cast<std::uint32_t>(data.n);
+    for (int b = 0; b < batch_; ++b) {
+      std::uint32_t words[4][R];
+      philox_lanes(keys.key0, keys.key1, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(j),
+                   static_cast<std::uint32_t>(n), rng::minibatch << 28, words);
       for (int r = 0; r < R; ++r) {
-        const int row = static_cast<int>(rng::uniform_index(keys.seed[r], rng::minibatch, static_cast<std::uint32_t>(n),
-                                                            static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(b),
-                                                            static_cast<std::uint32_t>(data.n)));
+        const int row = static_cast<int>(rng::reduce_index(words[0][r], words[1][r], m));
         y_[j][b].x[r] = data.y[row];
         const double* src = data.X.data() + static_cast<std::size_t>(row) * d_;
         for (int l = 0; l < d_; ++l) x_[j][static_cast<std::size_t>(b) * d_ + l].x[r] = src[l];
       }
+    }
   }
 
   const LogisticProblem* p_;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sys/stat.h>
 
 #include "horizon/config.hpp"
 #include "horizon/error.hpp"
@@ -106,6 +107,15 @@ std::string join_ints(const std::vector<std::int64_t>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
   return s;
+}
+
+std::ifstream open_input(const std::string& field, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw InputError(field, "'" + path + "' is a directory, not a file");
+  std::ifstream in(path);
+  if (!in) throw InputError(field, "cannot read file '" + path + "'");
+  return in;
 }
 
 }  // namespace horizon

@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "horizon/error.hpp"
+#include "horizon/parse.hpp"
 #include "json_fields.hpp"
 #include "horizon/problem.hpp"
 
@@ -130,6 +131,7 @@ void validate(const QuadraticProblem& p, const std::string& source) {
 
 QuadraticProblem quadratic_from_json(const json& j, const std::string& source) {
   if (!j.is_object()) throw InputError(source, "expected a JSON object (got " + brief(j) + ")");
+  json_fields::only_keys(j, {"kind", "description", "domains", "validation", "theta0", "w0"}, source);
   const json& domains = member(j, "domains", source);
   if (!domains.is_array() || domains.empty())
     throw InputError(source + ".domains", "needs a non-empty array of domains (K >= 1)");
@@ -139,6 +141,7 @@ QuadraticProblem quadratic_from_json(const json& j, const std::string& source) {
   std::vector<RawMatrix> raw;
   std::vector<std::vector<double>> centres;
   auto read = [&](const json& q, const std::string& field) {
+    json_fields::only_keys(q, {"name", "A", "c"}, field);
     raw.push_back(matrix_of(member(q, "A", field), field + ".A"));
     centres.push_back(vector_of(member(q, "c", field), field + ".c"));
     if (raw.back().d != raw.front().d)
@@ -194,8 +197,7 @@ Problem problem_from_json(const json& j, const std::string& source, const std::s
 }
 
 Problem load_problem(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("--problem", "cannot read file '" + path + "'");
+  std::ifstream in = open_input("--problem", path);
   json j;
   try {
     j = json::parse(in);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "horizon/error.hpp"
+#include "horizon/parse.hpp"
 
 namespace horizon {
 namespace {
@@ -56,17 +57,16 @@ void write_runs_header(std::ostream& os, int K) {
   os << "val_acc\n";
 }
 
-void write_run_row(std::ostream& os, const SweepRow& r) {
+void write_run_row(std::ostream& os, const SweepRow& r, bool has_accuracy) {
   os << r.T << ',' << r.N << ',' << r.seed << ',' << r.rounds << ',' << r.steps << ',' << num(r.val_loss)
      << ',' << num(r.phi) << ',' << num(r.fw_gap) << ',' << (r.diverged ? 1 : 0);
   for (double w : r.w) os << ',' << num(w);
   // Empty when the kind has no accuracy; "nan" when a run with one diverged.
-  os << ',' << (std::isnan(r.val_acc) && !r.diverged ? "" : num(r.val_acc)) << '\n';
+  os << ',' << (has_accuracy ? num(r.val_acc) : "") << '\n';
 }
 
 std::vector<SweepRow> read_runs_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "cannot read file");
+  std::ifstream in = open_input(path, path);
   std::string line;
   if (!std::getline(in, line) || line.empty()) throw InputError(path, "empty file (expected a header row)");
   const std::vector<std::string> header = split(line);

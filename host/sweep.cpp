@@ -2,6 +2,7 @@
 #include "horizon/sweep.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,7 +34,8 @@ void write_json_atomically(const fs::path& path, const nlohmann::json& j) {
 // (T, seed) pairs already complete in an existing runs.csv (every N present);
 // the file is rewritten without partial groups.
 std::set<std::pair<std::int64_t, std::uint64_t>> completed_pairs(const fs::path& csv, const SweepPlan& plan,
-                                                                 int K, std::vector<SweepRow>* kept) {
+                                                                 int K, bool has_accuracy,
+                                                                 std::vector<SweepRow>* kept) {
   std::set<std::pair<std::int64_t, std::uint64_t>> done;
   if (!fs::exists(csv)) return done;
   {  // a kill can tear the last line: keep only whole lines
@@ -58,7 +60,7 @@ std::set<std::pair<std::int64_t, std::uint64_t>> completed_pairs(const fs::path&
   write_runs_header(out, K);
   for (const SweepRow& r : rows)
     if (done.count({r.T, r.seed})) {
-      write_run_row(out, r);
+      write_run_row(out, r, has_accuracy);
       kept->push_back(r);
     }
   return done;
@@ -106,15 +108,23 @@ nlohmann::json sweep_config_json(const Problem& p, const AlgorithmConfig& cfg, c
   };
 }
 
+void validate(const SweepPlan& plan) {
+  if (plan.seeds > 0 && static_cast<std::uint64_t>(plan.seeds - 1) > UINT64_MAX - plan.seed0)
+    throw InputError("--seed0", "seed0 + seeds - 1 exceeds 2^64 - 1 (got seed0 " + std::to_string(plan.seed0) +
+                                    " with " + std::to_string(plan.seeds) + " seeds)");
+}
+
 SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts) {
   const auto start = Clock::now();
+  validate(plan);
   const fs::path dir(opts.out_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw InputError("--out", "cannot create directory '" + opts.out_dir + "': " + ec.message());
   const fs::path csv = dir / "runs.csv", manifest_path = dir / "manifest.json";
 
+  const bool has_accuracy = std::holds_alternative<LogisticProblem>(p);
   SweepOutcome outcome;
   outcome.seeds_shared = !cfg.stochastic();
   const nlohmann::json config = sweep_config_json(p, cfg, plan);
@@ -142,7 +152,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
     if (!old.contains("config") || old["config"] != config)
       throw InputError("--resume", "the sweep in '" + opts.out_dir +
                                        "' has a different problem or config; use another --out");
-    done = completed_pairs(csv, plan, problem_K(p), &outcome.rows);
+    done = completed_pairs(csv, plan, problem_K(p), has_accuracy, &outcome.rows);
   }
   if (done.empty()) {
     std::ofstream out(csv, std::ios::trunc);
@@ -190,7 +200,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
         if (done.count({r.spec.T, seed})) continue;  // kept from the resumed file
         for (const Checkpoint& c : r.checkpoints) {
           outcome.rows.push_back(make_row(c, r.spec.T, seed));
-          write_run_row(out, outcome.rows.back());
+          write_run_row(out, outcome.rows.back(), has_accuracy);
         }
       }
     }

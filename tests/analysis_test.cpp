@@ -144,7 +144,7 @@ std::string law_sweep_dir(const std::string& name, bool log_law) {
       r.val_loss = 1 + std::pow(std::log(T) - std::log(t0), 2);
       r.phi = r.fw_gap = 0;
       r.w = {0.5, 0.5};
-      write_run_row(out, r);
+      write_run_row(out, r, false);
     }
   }
   return dir;
@@ -203,6 +203,9 @@ TEST(Check, CommandLineExitCodes) {
   EXPECT_EQ(analyzed.exit_code, 0) << analyzed.err;
   EXPECT_NE(analyzed.out.find("<- preferred"), std::string::npos);
   EXPECT_EQ(test::run_cli("check " + dir + " --baseline " + dir + "/summary.json --tolerance 0.01").exit_code, 0);
+  const test::CommandResult other = test::run_cli("check " + dir + " --metric phi --baseline " + dir + "/summary.json");
+  EXPECT_EQ(other.exit_code, 2);  // a val_loss baseline cannot judge phi
+  EXPECT_NE(other.err.find("--baseline: was computed on \"val_loss\""), std::string::npos) << other.err;
   EXPECT_EQ(test::run_cli("check " + dir + " --expect cubic").exit_code, 2);
   EXPECT_EQ(test::run_cli("check " + dir + " --expect log --min-r2 1.5").exit_code, 2);
 }

@@ -105,6 +105,32 @@ TEST(Cli, BadProblemFiles) {
   expect_bad("run --problem " + dir + "/w0.json" + tail, "w0.json.w0: not on the simplex");
   test::write_file(dir + "/big.json", R"({"kind":"quadratic","domains":[{"A":[1,1e999],"c":[0,0]}],"validation":{"A":[1,1],"c":[0,0]}})");
   expect_bad("run --problem " + dir + "/big.json" + tail, "number overflow parsing '1e999'");
+  expect_bad("run --problem " + dir + tail, "--problem: '" + dir + "' is a directory, not a file");
+  expect_bad("sweep --config " + dir + tail, "--config: '" + dir + "' is a directory, not a file");
+  // A misspelt key is an error, not a silently used default.
+  test::write_file(dir + "/typo.json", R"({"kind":"quadratic","domains":[{"A":[1,1],"c":[0,0]}],"validation":{"A":[1,1],"c":[0,0]},"W0":[1]})");
+  expect_bad("run --problem " + dir + "/typo.json" + tail, "typo.json.W0: unknown key");
+  test::write_file(dir + "/typo2.json", R"({"kind":"quadratic","domains":[{"A":[1,1],"c":[0,0],"centre":[1,1]}],"validation":{"A":[1,1],"c":[0,0]}})");
+  expect_bad("run --problem " + dir + "/typo2.json" + tail, "typo2.json.domains[0].centre: unknown key");
+}
+
+TEST(Cli, FlagsThatWouldBeIgnoredAreErrors) {
+  expect_bad("run" + good + " --batch 8", "--batch: applies to --noise-kind minibatch only");
+  expect_bad("sweep" + tiny + " --T 1 --N 10 --inner-lr 0.1 --outer-lr 0.1 --seeds 3 --seed0 18446744073709551615 --noise 0.1"
+             " --out " + test::temp_dir("seed0_wrap"),
+             "--seed0: seed0 + seeds - 1 exceeds 2^64 - 1");
+  expect_bad("check " + test::temp_dir("tolerance_alone") + " --expect log --tolerance 0.1",
+             "--tolerance: applies to --baseline only");
+}
+
+TEST(Cli, DivergedQuadraticRowsLeaveAccuracyEmpty) {
+  const std::string dir = test::temp_dir("diverged_csv");
+  const test::CommandResult r =
+      test::run_cli("sweep" + tiny + " --T 2,4 --N 100 --inner-lr 40 --outer-lr 1 --backend cpu --out " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string csv = test::read_file(dir + "/runs.csv");
+  EXPECT_NE(csv.find(",1,nan,nan,\n"), std::string::npos) << csv;  // diverged, w NaN, val_acc empty
+  EXPECT_EQ(csv.find(",nan\n"), std::string::npos) << csv;
 }
 
 TEST(Cli, InfoAndOptimumAndGenerate) {
@@ -120,6 +146,10 @@ TEST(Cli, InfoAndOptimumAndGenerate) {
   const std::string dir = test::temp_dir("generate");
   const test::CommandResult gen = test::run_cli("generate --d 4 --K 2 --diagonal --problem-seed 5 --out " + dir + "/g.json");
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const test::CommandResult nested =  // --out creates its folder
+      test::run_cli("generate --kind logistic --d 2 --K 2 --examples 5 --csv --out " + dir + "/new/sub/p.json");
+  ASSERT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_FALSE(test::read_file(dir + "/new/sub/p.domain0.csv").empty());
   const test::CommandResult run = test::run_cli("run --problem " + dir + "/g.json --T 2 --N 10 --inner-lr 0.5 --outer-lr 1 --backend cpu");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   expect_bad("generate --d 4 --K 2 --aligned 2", "generator.aligned");

@@ -64,7 +64,12 @@ INSTANTIATE_TEST_SUITE_P(
                       LaneCase{7, 1, 3, false, 0.0, UpdateKind::projected, InnerScheduleKind::inverse_time},
                       LaneCase{33, 5, 1, true, 0.2, UpdateKind::exponentiated, InnerScheduleKind::inverse_time},
                       LaneCase{2, 2, 7, true, 0.0, UpdateKind::projected, InnerScheduleKind::constant},
-                      LaneCase{13, 4, 8, false, 0.3, UpdateKind::projected, InnerScheduleKind::constant}));
+                      LaneCase{13, 4, 8, false, 0.3, UpdateKind::projected, InnerScheduleKind::constant}),
+    [](const auto& info) {  // readable, stable CTest names
+      const LaneCase& c = info.param;
+      return std::to_string(info.index) + "_d" + std::to_string(c.d) + "_K" + std::to_string(c.K) + "_runs" +
+             std::to_string(c.runs) + (c.diagonal ? "_diagonal" : "_dense");
+    });
 
 TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
   // The AVX2 path runs wherever the CPU has AVX2; the portable path is the
@@ -89,19 +94,38 @@ TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
   }
 }
 
-TEST(Lanes, LogisticEqualsReferenceBitForBit) {
+// The logistic lanes sum in register tiles of 4 (examples, features and
+// columns of S) with smaller tiles for the tails: shapes with every tail.
+struct LogisticShape {
+  int d, K, examples, validation, batch;
+};
+
+class LogisticLanes : public ::testing::TestWithParam<LogisticShape> {};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, LogisticLanes,
+                         ::testing::Values(LogisticShape{7, 3, 23, 31, 5}, LogisticShape{1, 1, 4, 2, 1},
+                                           LogisticShape{9, 5, 17, 13, 6}, LogisticShape{6, 8, 10, 9, 7}),
+                         [](const auto& info) {
+                           const LogisticShape& s = info.param;
+                           return "d" + std::to_string(s.d) + "_K" + std::to_string(s.K) + "_n" +
+                                  std::to_string(s.examples) + "_B" + std::to_string(s.batch);
+                         });
+
+TEST_P(LogisticLanes, EqualReferenceBitForBit) {
+  const LogisticShape shape = GetParam();
   LogisticGeneratorParams g;
-  g.d = 7;
-  g.K = 3;
-  g.examples = 23;
-  g.validation_examples = 31;
+  g.d = shape.d;
+  g.K = shape.K;
+  g.aligned = shape.K - 1;
+  g.examples = shape.examples;
+  g.validation_examples = shape.validation;
   g.lambda = 0.05;
   g.lambda_v = 0.01;
   g.seed = 4;
   const LogisticProblem p = generate_logistic(g);
   for (int mode = 0; mode < 3; ++mode) {  // full gradients, minibatch, gaussian noise
     AlgorithmConfig cfg = test::basic_config(0.6, 0.9);
-    if (mode == 1) cfg.noise_kind = NoiseKind::minibatch, cfg.batch = 5;
+    if (mode == 1) cfg.noise_kind = NoiseKind::minibatch, cfg.batch = shape.batch;
     if (mode == 2) cfg.noise_sigma = 0.05;
     cfg.outer.kind = OuterScheduleKind::inv_sqrt;
     const std::vector<RunSpec> specs = {{1, 3}, {4, 3}, {7, 9}, {50, 2}, {3, 11}};

@@ -203,7 +203,7 @@ TEST(Logistic, RejectsEachBadInput) {
   expect_rejected(j, dir, "p.domains[0].X[0][1]: expected a number");
   j = good;
   j["domains"][0] = {{"data", "missing.csv"}};
-  expect_rejected(j, dir, "p.domains[0].data: cannot read CSV file");
+  expect_rejected(j, dir, "p.domains[0].data: cannot read file");
   test::write_file(dir + "/noy.csv", "a,b\n1,2\n");
   j["domains"][0] = {{"data", "noy.csv"}};
   expect_rejected(j, dir, "has no column named y");
@@ -213,6 +213,25 @@ TEST(Logistic, RejectsEachBadInput) {
   test::write_file(dir + "/label.csv", "x0,x1,y\n1,2,3\n");
   j["domains"][0] = {{"data", "label.csv"}};
   expect_rejected(j, dir, "label.csv row 2 column y: label must be -1, +1 (or 0/1) (got 3)");
+  test::write_file(dir + "/twoy.csv", "x0,y,y\n1,1,1\n");
+  j["domains"][0] = {{"data", "twoy.csv"}};
+  expect_rejected(j, dir, "twoy.csv' has more than one column named y");
+  j = good;
+  j["domains"][0]["lambda"] = 0.5;  // λ is the problem's, not a domain's: a typo, not a setting
+  expect_rejected(j, dir, "p.domains[0].lambda: unknown key");
+  j = good;
+  j["theta_0"] = json::parse("[1,1]");
+  expect_rejected(j, dir, "p.theta_0: unknown key");
+}
+
+TEST(Logistic, QuotedCsvHeaderReadsLikeThePlainOne) {
+  const std::string dir = test::temp_dir("logistic_quoted");
+  test::write_file(dir + "/plain.csv", "x0,x1,y\n1,2,1\n3,4,0\n");
+  test::write_file(dir + "/quoted.csv", "\"x0\",\"x1\",\"y\"\n1,2,1\n3,4,0\n");
+  const Dataset a = read_dataset_csv(dir + "/plain.csv", "plain"), b = read_dataset_csv(dir + "/quoted.csv", "quoted");
+  EXPECT_EQ(a.X, b.X);
+  EXPECT_EQ(a.y, b.y);
+  EXPECT_EQ(b.y, (std::vector<double>{1, -1}));
 }
 
 TEST(Logistic, SweepWritesAccuracyAndAnalyzeMaximisesIt) {

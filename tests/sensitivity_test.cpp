@@ -59,7 +59,12 @@ INSTANTIATE_TEST_SUITE_P(Shapes, SensitivityFD,
                                            Case{5, 3, false, 0.0, InnerScheduleKind::constant},
                                            Case{7, 4, false, 0.3, InnerScheduleKind::inverse_time},
                                            Case{33, 2, true, 0.3, InnerScheduleKind::constant},
-                                           Case{6, 1, false, 0.1, InnerScheduleKind::constant}));
+                                           Case{6, 1, false, 0.1, InnerScheduleKind::constant}),
+                         [](const auto& info) {  // readable, stable CTest names
+                           const Case& c = info.param;
+                           return std::to_string(info.index) + "_d" + std::to_string(c.d) + "_K" + std::to_string(c.K) +
+                                  (c.diagonal ? "_diagonal" : "_dense") + (c.noise > 0 ? "_noisy" : "_exact");
+                         });
 
 TEST(ImplicitLimit, LongHorizonAtThetaStarGivesImplicitHypergradient) {
   for (bool diagonal : {false, true}) {

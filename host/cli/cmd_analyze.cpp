@@ -19,7 +19,7 @@ struct AnalysisFlags {
   std::string dir, metric = "val_loss", bootstrap = "1000", seed = "0";
   void add_to(CLI::App* cmd) {
     cmd->add_option("DIR", dir, "sweep directory holding runs.csv")->required();
-    cmd->add_option("--metric", metric, "val_loss | phi | fw_gap (default val_loss)");
+    cmd->add_option("--metric", metric, "val_loss | phi | fw_gap | val_acc (default val_loss; val_acc: higher is better)");
     cmd->add_option("--bootstrap", bootstrap, "bootstrap resamples for the T* interval (default 1000, 0 = none)");
     cmd->add_option("--seed", seed, "bootstrap seed (default 0)");
   }
@@ -46,10 +46,10 @@ void print_analysis(std::ostream& os, const Analysis& a) {
       continue;
     }
     const CurvePoint& star = na.grid.curve[na.grid.star_index];
-    double greedy = NAN;
+    char greedy[32] = "-";  // "-": T = 1 is not on the grid
     for (const CurvePoint& cp : na.grid.curve)
-      if (cp.T == 1) greedy = cp.mean;
-    std::snprintf(line, sizeof line, "%10lld %7lld %10.2f   [%8.2f, %8.2f] %14.8g %14.8g ", static_cast<long long>(na.grid.N),
+      if (cp.T == 1) std::snprintf(greedy, sizeof greedy, "%.8g", cp.mean);
+    std::snprintf(line, sizeof line, "%10lld %7lld %10.2f   [%8.2f, %8.2f] %14.8g %14s ", static_cast<long long>(na.grid.N),
                   static_cast<long long>(na.grid.T_star), na.T_star_refined, na.ci_lo, na.ci_hi, star.mean, greedy);
     os << line;
     for (double w : star.w_mean) {
@@ -129,14 +129,15 @@ Action add_check_command(CLI::App& app) {
       e.exponent = std::make_pair(lo, hi);
     }
     if (cmd->count("--baseline")) {
-      std::ifstream in(a->baseline);
-      if (!in) throw InputError("--baseline", "cannot read file '" + a->baseline + "'");
+      std::ifstream in = open_input("--baseline", a->baseline);
       try {
         e.baseline = nlohmann::json::parse(in);
       } catch (const nlohmann::json::exception& ex) {
         throw InputError("--baseline", "'" + a->baseline + "' is not valid JSON: " + ex.what());
       }
     }
+    if (cmd->count("--tolerance") && !cmd->count("--baseline"))
+      throw InputError("--tolerance", "applies to --baseline only (got --tolerance " + a->tolerance + ")");
     if (cmd->count("--tolerance")) e.tolerance = parse_positive("--tolerance", a->tolerance);
     if (cmd->count("--greedy-margin")) e.greedy_margin = parse_nonnegative("--greedy-margin", a->greedy);
     const Analysis analysis = flags->run();

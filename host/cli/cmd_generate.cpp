@@ -1,5 +1,6 @@
 // `horizon generate`: write a seeded quadratic or logistic problem as JSON
 // (logistic data inline, or as CSV files beside it with --csv).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -109,6 +110,12 @@ Action add_generate_command(CLI::App& app) {
     for (const char* flag : {"--examples", "--validation-examples", "--label-noise", "--shift", "--lambda", "--lambda-v", "--csv"})
       if (!is_logistic && a->given(flag)) throw InputError(flag, "applies to --kind logistic only");
     if (a->csv && a->out.empty()) throw InputError("--csv", "needs --out FILE (the CSV files go beside it)");
+    if (!a->out.empty()) {  // like sweep --out: create the folder the files go to
+      const std::filesystem::path parent = std::filesystem::path(a->out).parent_path();
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (ec) throw InputError("--out", "cannot create directory '" + parent.string() + "': " + ec.message());
+    }
     const std::string text = (is_logistic ? logistic(*a) : quadratic(*a)).dump(2) + "\n";
     if (a->out.empty()) {
       std::cout << text;

@@ -24,16 +24,16 @@ void print_t_star(std::ostream& os, const std::vector<SweepRow>& rows, std::int6
                 "w at T*");
   os << "\nT* per N (mean val_loss over " << seeds << " seed" << (seeds == 1 ? "" : "s") << "):\n" << line;
   for (const PerN& pn : summary) {
-    double greedy = NAN;
+    char greedy[32] = "-";  // "-": T = 1 is not on the grid
     for (const CurvePoint& cp : pn.curve)
-      if (cp.T == 1) greedy = cp.mean;
+      if (cp.T == 1) std::snprintf(greedy, sizeof greedy, "%.8g", cp.mean);
     if (pn.T_star == 0) {
       std::snprintf(line, sizeof line, "%10lld %8s  every T diverged\n", static_cast<long long>(pn.N), "-");
       os << line;
       continue;
     }
     const CurvePoint& star = pn.curve[pn.star_index];
-    std::snprintf(line, sizeof line, "%10lld %8lld %16.8g %16.8g ", static_cast<long long>(pn.N),
+    std::snprintf(line, sizeof line, "%10lld %8lld %16.8g %16s ", static_cast<long long>(pn.N),
                   static_cast<long long>(pn.T_star), star.mean, greedy);
     os << line;
     for (double w : star.w_mean) {
@@ -68,6 +68,7 @@ Action add_sweep_command(CLI::App& app) {
     plan.N = require(s.N, "--N", "grid.N");
     plan.seeds = s.seeds.value_or(1);
     plan.seed0 = s.seed0.value_or(0);
+    validate(plan);
     require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
     require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
     const AlgorithmConfig cfg = resolve_algorithm(s);

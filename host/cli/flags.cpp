@@ -10,8 +10,8 @@ namespace cli {
 void CommonFlags::add_to(CLI::App* cmd) {
   app = cmd;
   cmd->add_option("--problem", problem, "problem JSON file");
-  cmd->add_option("--preset", preset, "built-in experiment (see `horizon info`)");
-  cmd->add_option("--config", config, "experiment TOML file; flags override it");
+  cmd->add_option("--preset", preset, "built-in experiment (see `horizon info`); --config and flags override it");
+  cmd->add_option("--config", config, "experiment TOML file; flags override it (and it overrides --preset)");
   cmd->add_option("--T", T, "inner horizon T (sweep: a list such as 1,2,4 or 1..64*2)");
   cmd->add_option("--N", N, "budget of parameter updates (sweep: a list)");
   cmd->add_option("--inner-lr", inner_lr, "inner step eta0");
@@ -56,6 +56,8 @@ ExperimentSettings CommonFlags::settings(bool T_is_list) const {
   if (given("--precision")) f.precision = precision;
   if (given("--gpu-path")) f.gpu_path = gpu_path;
   s.merge(f);
+  if (given("--batch") && s.noise_kind != NoiseKind::minibatch)
+    throw InputError("--batch", "applies to --noise-kind minibatch only (got --batch " + batch + ")");
   return s;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ double parse_nonnegative(const std::string& field, const std::string& text);  //
 // comma-separated; each is a number, a range "a..b" (every integer), or a
 // geometric range "a..b*f" (a, a·f, a·f², … ≤ b, integer f ≥ 2).
 std::vector<std::int64_t> parse_int_list(const std::string& field, const std::string& text);
+
+// An open stream on a regular, readable file; otherwise InputError naming the
+// field ("cannot read file 'x'", "'x' is a directory, not a file").
+std::ifstream open_input(const std::string& field, const std::string& path);
 
 // "1,2,4" — the inverse of parse_int_list for sorted lists.
 std::string join_ints(const std::vector<std::int64_t>& v);

@@ -208,18 +208,24 @@ HORIZON_HD inline double signed_uniform(std::uint32_t hi, std::uint32_t lo) {
   return add_rn(mul_rn(static_cast<double>(u), 0x1.0p-52), -1.0);
 }
 
-// Uniform integer in [0, m) for draw b of (stream, n, j): a 64-bit word
-// reduced by multiply-high (bias < m / 2^64, far below anything measurable).
-HORIZON_HD inline std::uint32_t uniform_index(std::uint64_t seed, std::uint32_t stream,
-                                              std::uint32_t n, std::uint32_t j, std::uint32_t b,
-                                              std::uint32_t m) {
-  const auto r = philox(seed, b, j, n, stream << 28);
-  const std::uint64_t x = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
+// Uniform integer in [0, m) from two Philox words (hi, lo) taken as one
+// 64-bit word, reduced by multiply-high (bias < m / 2^64, far below anything
+// measurable).
+HORIZON_HD inline std::uint32_t reduce_index(std::uint32_t hi, std::uint32_t lo, std::uint32_t m) {
+  const std::uint64_t x = (static_cast<std::uint64_t>(hi) << 32) | lo;
 #if defined(__CUDA_ARCH__)
   return static_cast<std::uint32_t>(__umul64hi(x, m));
 #else
   return static_cast<std::uint32_t>((static_cast<unsigned __int128>(x) * m) >> 64);
 #endif
+}
+
+// Uniform integer in [0, m) for draw b of (stream, n, j).
+HORIZON_HD inline std::uint32_t uniform_index(std::uint64_t seed, std::uint32_t stream,
+                                              std::uint32_t n, std::uint32_t j, std::uint32_t b,
+                                              std::uint32_t m) {
+  const auto r = philox(seed, b, j, n, stream << 28);
+  return reduce_index(r.v[0], r.v[1], m);
 }
 
 }  // namespace rng

@@ -29,7 +29,9 @@ struct SweepRow {
 
 SweepRow make_row(const Checkpoint& c, std::int64_t T, std::uint64_t seed);
 void write_runs_header(std::ostream& os, int K);
-void write_run_row(std::ostream& os, const SweepRow& r);
+// has_accuracy: the problem kind reports val_acc (logistic); otherwise the
+// column stays empty, also for diverged runs.
+void write_run_row(std::ostream& os, const SweepRow& r, bool has_accuracy);
 
 // Reads a runs.csv; InputError naming the file, line and column on anything
 // malformed (missing columns, bad numbers, ragged rows, no rows at all).

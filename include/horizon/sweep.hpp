@@ -44,6 +44,10 @@ struct SweepOptions {
   nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
 };
 
+// InputError on a plan that cannot run (seed range past 2^64 − 1); run_sweep
+// calls it too.
+void validate(const SweepPlan& plan);
+
 SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts);
 
