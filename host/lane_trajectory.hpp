@@ -117,7 +117,7 @@ class LaneTrajectory {
   // θ ← θ − η Ĝ w.
   void inner_step(const Vec& eta) {
     for (int i = 0; i < d_; ++i) {
-      Vec acc = get(splat(0.0));
+      Vec acc = vsplat(0.0);
       for (int j = 0; j < K_; ++j) acc += get(G_[i * K_ + j]) * get(w_[j]);
       put(theta_[i], get(theta_[i]) - eta * acc);
     }
@@ -129,7 +129,7 @@ class LaneTrajectory {
   bool end_rounds(std::int64_t n) {
     m_.val_gradient(theta_, gv_);
     for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
-      Vec acc = get(splat(0.0));
+      Vec acc = vsplat(0.0);
       for (int i = 0; i < d_; ++i) acc += get(S_[i * K_ + j]) * get(gv_[i]);
       put(h_[j], acc);
     }

@@ -14,14 +14,6 @@ namespace horizon {
 namespace reference {
 namespace {
 
-// logistic::sigmoid_neg on every lane (a loop the compiler vectorises).
-inline Vec sigmoid_neg(const Vec& m) {
-  Lane in, out;
-  put(in, m);
-  for (int r = 0; r < R; ++r) out.x[r] = logistic::sigmoid_neg(in.x[r]);
-  return get(out);
-}
-
 // f(i0, size) over [begin, end) in tiles of Tile, the tail in one smaller
 // tile; size is a std::integral_constant, so the callee's loops have fixed
 // bounds and its sums live in registers.
@@ -57,18 +49,19 @@ class LogisticLaneModel {
       const int count = minibatch_ ? batch_ : data.n;
       if (minibatch_) gather_batch(j, keys, n);
       Vec g[kMaxD];
-      for (int l = 0; l < d_; ++l) g[l] = get(splat(0.0));
+      for (int l = 0; l < d_; ++l) g[l] = vsplat(0.0);
       const auto x = [&](int b, int l) { return row_value(j, b, l); };
       for_tiles<kTile>(count, [&](int b0, auto eb) {
         constexpr int EB = decltype(eb)::value;
         Vec s[EB], sig[EB];
         margins<EB>(x, b0, theta, s);
-        for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg(label(j, b0 + e) * s[e]);
-        for (int e = 0; e < EB; ++e) {  // in example order, as the reference adds them
-          const Vec coef = -label(j, b0 + e) * sig[e] / static_cast<double>(count);
-          for (int l = 0; l < d_; ++l) g[l] += coef * x(b0 + e, l);
+        for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg_lanes(label(j, b0 + e) * s[e]);
+        Vec coef[EB];
+        for (int e = 0; e < EB; ++e) {
+          coef[e] = -label(j, b0 + e) * sig[e] / static_cast<double>(count);
           put(weight_[j][b0 + e], logistic::curvature_of(sig[e]) / static_cast<double>(count));
         }
+        accumulate<EB>(x, b0, coef, g);
       });
       for (int l = 0; l < d_; ++l) put(G[l * K_ + j], g[l] + p_->lambda * get(theta[l]));
     }
@@ -79,7 +72,7 @@ class LogisticLaneModel {
   // HS_lk = w̄λS_lk + Σ_j Σ_b (c_jb x_jbl) xs_jbk.
   void hessian_times(const std::vector<Lane>&, const std::vector<Lane>& w, const std::vector<Lane>& S,
                      std::vector<Lane>& HS) {
-    Vec wsum = get(splat(0.0));
+    Vec wsum = vsplat(0.0);
     for (int j = 0; j < K_; ++j) wsum += get(w[j]);
     for (int j = 0; j < K_; ++j) {  // xs = xᵀS and c = w_j·weight for every example
       const int count = static_cast<int>(weight_[j].size());
@@ -104,24 +97,34 @@ class LogisticLaneModel {
     const Dataset& data = p_->validation;
     Vec g[kMaxD];
     for (int l = 0; l < d_; ++l) g[l] = p_->lambda_v * get(theta[l]);
-    const auto x = [&](int i, int l) { return get(splat(data.X[static_cast<std::size_t>(i) * d_ + l])); };
+    const auto x = [&](int i, int l) { return vsplat(data.X[static_cast<std::size_t>(i) * d_ + l]); };
     for_tiles<kTile>(data.n, [&](int i0, auto eb) {
       constexpr int EB = decltype(eb)::value;
       Vec s[EB], sig[EB];
       margins<EB>(x, i0, theta, s);
-      for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg(data.y[i0 + e] * s[e]);
-      for (int e = 0; e < EB; ++e) {
-        const Vec coef = -data.y[i0 + e] * sig[e] / static_cast<double>(data.n);
-        for (int l = 0; l < d_; ++l) g[l] += coef * x(i0 + e, l);
-      }
+      for (int e = 0; e < EB; ++e) sig[e] = sigmoid_neg_lanes(data.y[i0 + e] * s[e]);
+      Vec coef[EB];
+      for (int e = 0; e < EB; ++e) coef[e] = -data.y[i0 + e] * sig[e] / static_cast<double>(data.n);
+      accumulate<EB>(x, i0, coef, g);
     });
     for (int l = 0; l < d_; ++l) put(gv[l], g[l]);
+  }
+
+  // g_l += coef_e x(b0 + e, l) for e = 0 … EB−1 in order, as the reference
+  // adds its examples one by one.
+  template <int EB, class Row>
+  void accumulate(const Row& x, int b0, const Vec* coef, Vec* g) const {
+    for (int l = 0; l < d_; ++l) {
+      Vec acc = g[l];
+      for (int e = 0; e < EB; ++e) acc += coef[e] * x(b0 + e, l);
+      g[l] = acc;
+    }
   }
 
   // s_e = Σ_l x(b0 + e, l) θ_l for EB examples at once.
   template <int EB, class Row>
   void margins(const Row& x, int b0, const std::vector<Lane>& theta, Vec* s) const {
-    for (int e = 0; e < EB; ++e) s[e] = get(splat(0.0));
+    for (int e = 0; e < EB; ++e) s[e] = vsplat(0.0);
     for (int l = 0; l < d_; ++l) {
       const Vec t = get(theta[l]);
       for (int e = 0; e < EB; ++e) s[e] += x(b0 + e, l) * t;
@@ -163,7 +166,7 @@ class LogisticLaneModel {
   void xs_tile(int j, int b0, int k0, const std::vector<Lane>& S) {
     Vec acc[EB][KB];
     for (int e = 0; e < EB; ++e)
-      for (int c = 0; c < KB; ++c) acc[e][c] = get(splat(0.0));
+      for (int c = 0; c < KB; ++c) acc[e][c] = vsplat(0.0);
     for (int l = 0; l < d_; ++l)
       for (int c = 0; c < KB; ++c) {
         const Vec v = get(S[l * K_ + k0 + c]);
@@ -178,10 +181,10 @@ class LogisticLaneModel {
   // Entry l of row b of domain j for the step, one per lane.
   Vec row_value(int j, int b, int l) const {
     return minibatch_ ? get(x_[j][static_cast<std::size_t>(b) * d_ + l])
-                      : get(splat(p_->domains[j].X[static_cast<std::size_t>(b) * d_ + l]));
+                      : vsplat(p_->domains[j].X[static_cast<std::size_t>(b) * d_ + l]);
   }
 
-  Vec label(int j, int b) const { return minibatch_ ? get(y_[j][b]) : get(splat(p_->domains[j].y[b])); }
+  Vec label(int j, int b) const { return minibatch_ ? get(y_[j][b]) : vsplat(p_->domains[j].y[b]); }
 
   // Each lane's B rows for step n: rng::uniform_index of every lane from one
   // Philox call on the 8 lanes (the same words as the scalar call).

@@ -18,7 +18,7 @@ class QuadraticLaneModel {
   // for lanes whose w did not move gives the same bits.
   void weights_changed(const std::vector<Lane>& w) {
     for (std::size_t e = 0; e < H_.size(); ++e) {
-      Vec h = get(splat(0.0));
+      Vec h = vsplat(0.0);
       for (int j = 0; j < K_; ++j) h += get(w[j]) * p_->domains[j].A[e];
       put(H_[e], h);
     }
@@ -36,7 +36,7 @@ class QuadraticLaneModel {
         if (p_->diagonal) {
           acc = get(H_[i]) * get(S[i * K_ + k]);
         } else {
-          acc = get(splat(0.0));
+          acc = vsplat(0.0);
           for (int l = 0; l < d_; ++l) acc += get(H_[i * d_ + l]) * get(S[l * K_ + k]);
         }
         put(HS[i * K_ + k], acc);
@@ -55,7 +55,7 @@ class QuadraticLaneModel {
       if (p_->diagonal) {
         acc = q.A[i] * (get(theta[i]) - q.c[i]);
       } else {
-        acc = get(splat(0.0));
+        acc = vsplat(0.0);
         const double* row = q.A.data() + static_cast<std::size_t>(i) * d_;
         for (int l = 0; l < d_; ++l) acc += row[l] * (get(theta[l]) - q.c[l]);
       }
