@@ -195,12 +195,13 @@ class LogisticLaneModel {
       std::uint32_t words[4][R];
       philox_lanes(keys.key0, keys.key1, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(j),
                    static_cast<std::uint32_t>(n), rng::minibatch << 28, words);
+      const double* rows[R];
       for (int r = 0; r < R; ++r) {
         const int row = static_cast<int>(rng::reduce_index(words[0][r], words[1][r], m));
         y_[j][b].x[r] = data.y[row];
-        const double* src = data.X.data() + static_cast<std::size_t>(row) * d_;
-        for (int l = 0; l < d_; ++l) x_[j][static_cast<std::size_t>(b) * d_ + l].x[r] = src[l];
+        rows[r] = data.X.data() + static_cast<std::size_t>(row) * d_;
       }
+      rows_to_lanes(rows, d_, &x_[j][static_cast<std::size_t>(b) * d_]);
     }
   }
 
