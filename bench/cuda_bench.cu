@@ -325,8 +325,8 @@ int main(int argc, char** argv) {
     ctx.multiprocessors = prop.multiProcessorCount;
     ctx.shared_optin = prop.sharedMemPerBlockOptin;
     CUDA_CHECK(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
-    CUBLAS_CHECK(cublasCreate(&ctx.blas));
-    CUBLAS_CHECK(cublasSetStream(ctx.blas, ctx.stream));
+    CUBLAS_CHECK(cuda::cublas().create(&ctx.blas));
+    CUBLAS_CHECK(cuda::cublas().set_stream(ctx.blas, ctx.stream));
 
     std::vector<Row> rows;
     for (const std::string& kind : o.kinds)
@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
             std::cout << j.dump() << std::endl;
             rows.push_back(row);
           }
-    cublasDestroy(ctx.blas);
+    cuda::cublas().destroy(ctx.blas);
     cudaStreamDestroy(ctx.stream);
 
     std::printf("\n%-9s %-40s %5s %3s %8s %6s %12s %10s %7s %7s %10s\n", "kind", "path", "d", "K", "runs", "N",

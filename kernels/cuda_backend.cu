@@ -63,8 +63,8 @@ class CudaBackend final : public Backend {
     if (opts.path == CudaBackendOptions::Path::gemm) description_ += ", GEMM path forced";
     try {
       CUDA_CHECK(cudaStreamCreateWithFlags(&ctx_.stream, cudaStreamNonBlocking));
-      CUBLAS_CHECK(cublasCreate(&ctx_.blas));
-      CUBLAS_CHECK(cublasSetStream(ctx_.blas, ctx_.stream));
+      CUBLAS_CHECK(cuda::cublas().create(&ctx_.blas));
+      CUBLAS_CHECK(cuda::cublas().set_stream(ctx_.blas, ctx_.stream));
     } catch (...) {
       release();  // the destructor does not run when the constructor throws
       throw;
@@ -177,7 +177,7 @@ class CudaBackend final : public Backend {
   }
 
   void release() {
-    if (ctx_.blas) cublasDestroy(ctx_.blas);
+    if (ctx_.blas) cuda::cublas().destroy(ctx_.blas);
     if (ctx_.stream) cudaStreamDestroy(ctx_.stream);
     ctx_.blas = nullptr;
     ctx_.stream = nullptr;

@@ -1,7 +1,7 @@
 // kernels/cuda_check.hpp — error checking for CUDA runtime and cuBLAS calls.
 //
 //   CUDA_CHECK(cudaMalloc(&p, n));      throws on any error
-//   CUBLAS_CHECK(cublasDgemm(...));     throws on any status but success
+//   CUBLAS_CHECK(cublas().dgemm(...));  throws on any status but success (cublas_api.hpp)
 //   kernel<<<grid, block, smem, s>>>(...); check_launch();
 //
 // Every failure throws std::runtime_error carrying file:line, the failed
@@ -14,6 +14,8 @@
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+
+#include "cublas_api.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -43,8 +45,8 @@ inline void check_cuda(cudaError_t status, const char* expr, const char* file, i
 
 inline void check_cublas(cublasStatus_t status, const char* expr, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  const std::string message = where(file, line) + ": " + expr + ": " + cublasGetStatusName(status) + " (" +
-                              cublasGetStatusString(status) + ")";
+  const std::string message = where(file, line) + ": " + expr + ": " + cublas().status_name(status) + " (" +
+                              cublas().status_string(status) + ")";
   if (status == CUBLAS_STATUS_ALLOC_FAILED) throw DeviceOutOfMemory(message);
   throw std::runtime_error(message);
 }

@@ -472,22 +472,22 @@ class DenseFusedSolver final : public TrajectorySolver {
 // every product below is op(A) = Aᵀ of the stored buffer, i.e. A_j itself.
 void gemm_at(cublasHandle_t h, int m, int n, const double* A, const double* B, double* C) {
   const double one = 1, zero = 0;
-  CUBLAS_CHECK(cublasDgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, B, m, &zero, C, m));
+  CUBLAS_CHECK(cublas().dgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, B, m, &zero, C, m));
 }
 void gemm_at(cublasHandle_t h, int m, int n, const float* A, const float* B, float* C) {
   const float one = 1, zero = 0;
-  CUBLAS_CHECK(cublasSgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, B, m, &zero, C, m));
+  CUBLAS_CHECK(cublas().sgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, B, m, &zero, C, m));
 }
 void gemm_at_batched(cublasHandle_t h, int m, int n, const double* A, long long sA, const double* B, long long sB,
                      double* C, long long sC, int batch) {
   const double one = 1, zero = 0;
-  CUBLAS_CHECK(cublasDgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, sA, B, m, sB, &zero, C, m,
+  CUBLAS_CHECK(cublas().dgemm_strided_batched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, sA, B, m, sB, &zero, C, m,
                                          sC, batch));
 }
 void gemm_at_batched(cublasHandle_t h, int m, int n, const float* A, long long sA, const float* B, long long sB,
                      float* C, long long sC, int batch) {
   const float one = 1, zero = 0;
-  CUBLAS_CHECK(cublasSgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, sA, B, m, sB, &zero, C, m,
+  CUBLAS_CHECK(cublas().sgemm_strided_batched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, m, &one, A, m, sA, B, m, sB, &zero, C, m,
                                          sC, batch));
 }
 
