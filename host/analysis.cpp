@@ -167,8 +167,11 @@ nlohmann::json analysis_json(const Analysis& a) {
   }
   j["fits"] = nlohmann::json::object();
   for (const auto& [law, f] : a.laws.fits)
-    j["fits"][law] = {{"params", f.params}, {"r2", finite_or_null(f.r2)}, {"aic", finite_or_null(f.aic)},
-                      {"rss", finite_or_null(f.rss)}, {"ok", f.ok}};
+    j["fits"][law] = {{"params", f.params},  // a failed fit has no statistics: null, not 0
+                      {"r2", f.ok ? finite_or_null(f.r2) : nullptr},
+                      {"aic", f.ok ? finite_or_null(f.aic) : nullptr},
+                      {"rss", f.ok ? finite_or_null(f.rss) : nullptr},
+                      {"ok", f.ok}};
   j["preferred"] = a.laws.preferred.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.laws.preferred);
   j["delta_aic"] = a.laws.delta_aic;
   j["decisive"] = a.laws.decisive;

@@ -126,6 +126,13 @@ TEST(Analysis, EmptyOrDivergedInput) {
   const Analysis a = analyze(rows, {});
   EXPECT_EQ(a.per_N[0].grid.T_star, 0);
   EXPECT_TRUE(a.laws.preferred.empty());
+  const nlohmann::json j = analysis_json(a);  // no fit: statistics are null, not a misleading 0
+  for (const char* law : {"log", "sqrt_nlogn", "power"}) {
+    EXPECT_FALSE(j["fits"][law]["ok"].get<bool>()) << law;
+    EXPECT_TRUE(j["fits"][law]["r2"].is_null()) << law;
+    EXPECT_TRUE(j["fits"][law]["aic"].is_null()) << law;
+  }
+  EXPECT_TRUE(j["preferred"].is_null());
 }
 
 // A sweep directory whose T*(N) follows `law` exactly (one seed, no noise).
