@@ -31,9 +31,8 @@ namespace horizon {
 namespace reference {
 namespace {
 
-struct LaneKeys {
+struct LaneKeys {  // each lane's seed as the two Philox key words
   std::uint32_t key0[R], key1[R];
-  std::uint64_t seed[R];
 };
 
 template <class Model>
@@ -48,7 +47,6 @@ class LaneTrajectory {
     for (int r = 0; r < R; ++r) {
       const RunSpec& spec = specs[r < active_ ? r : 0];  // idle lanes repeat lane 0
       T_[r] = spec.T;
-      keys_.seed[r] = spec.seed;
       keys_.key0[r] = static_cast<std::uint32_t>(spec.seed);
       keys_.key1[r] = static_cast<std::uint32_t>(spec.seed >> 32);
     }
