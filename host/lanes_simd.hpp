@@ -127,6 +127,7 @@ inline Lane splat(double x) {
   for (int r = 0; r < R; ++r) l.x[r] = x;
   return l;
 }
+
 // Rows to lanes: out[l].x[r] = rows[r][l] for l < d, r < R (a minibatch's
 // examples, one row per lane). With AVX-512, 8×8 blocks are loaded a row per
 // register and transposed in registers, so each Lane is written by one
