@@ -40,7 +40,7 @@
 #include "horizon/devices.hpp"
 #include "horizon/problem.hpp"
 #include "quadratic_kernels.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 
 namespace {
 
@@ -80,12 +80,12 @@ double measured_peak_gflops(int multiprocessors) {
   CUDA_CHECK(cudaEventCreate(&start));
   CUDA_CHECK(cudaEventCreate(&stop));
   fma_loop_kernel<Scalar><<<grid, block>>>(out, Scalar(0.999), Scalar(1e-3));  // warm-up
-  cuda::check_launch();
+  cuda::check_launch("fma_loop_kernel");
   float best_ms = 1e30f;
   for (int rep = 0; rep < 5; ++rep) {
     CUDA_CHECK(cudaEventRecord(start));
     fma_loop_kernel<Scalar><<<grid, block>>>(out, Scalar(0.999), Scalar(1e-3));
-    cuda::check_launch();
+    cuda::check_launch("fma_loop_kernel");
     CUDA_CHECK(cudaEventRecord(stop));
     CUDA_CHECK(cudaEventSynchronize(stop));
     float ms = 0;

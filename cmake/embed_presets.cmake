@@ -10,7 +10,7 @@ foreach(path IN LISTS presets)
 endforeach()
 file(WRITE "${OUTPUT}.tmp"
 "// Generated from presets/*.toml by cmake/embed_presets.cmake. Do not edit.
-#include \"presets_embedded.hpp\"
+#include \"settings/presets_embedded.hpp\"
 
 namespace horizon {
 

@@ -149,7 +149,7 @@ class CudaBackend final : public Backend {
 
   // Turns a batch's raw θ, w into RunResults (metrics are scored later). A
   // checkpoint the run never reached (it diverged before) is built exactly as
-  // host/trajectory.hpp builds it: N, rounds, steps, θ and w sized, then
+  // host/reference/trajectory.hpp builds it: N, rounds, steps, θ and w sized, then
   // mark_diverged (flag set, everything NaN).
   static void collect(const cuda::BatchOutput& out, const std::vector<RunSpec>& specs,
                       const std::vector<std::int64_t>& budgets, std::size_t first, std::vector<RunResult>& results) {

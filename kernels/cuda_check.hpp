@@ -2,14 +2,14 @@
 //
 //   CUDA_CHECK(cudaMalloc(&p, n));      throws on any error
 //   CUBLAS_CHECK(cublas().dgemm(...));  throws on any status but success (cublas_api.hpp)
-//   kernel<<<grid, block, smem, s>>>(...); check_launch();
+//   launch_kernel("name", kernel, grid, block, smem, s, args...);   (launch.hpp)
 //
 // Every failure throws std::runtime_error carrying file:line, the failed
 // expression and the library's error string. An allocation failure throws
 // the subclass DeviceOutOfMemory, so the backend can halve its batch and
-// retry. With HORIZON_CUDA_SYNC_CHECKS defined (CMake option of the same
-// name) check_launch() also synchronizes the device, so an asynchronous fault
-// is reported at the launch that caused it. Nothing here calls exit().
+// retry. With sync checks (below) check_launch() also synchronizes the
+// device, so an asynchronous fault is reported at the launch that caused it,
+// by the kernel's name. Nothing here calls exit().
 #pragma once
 
 #include <cublas_v2.h>
@@ -17,6 +17,7 @@
 
 #include "cublas_api.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -51,13 +52,29 @@ inline void check_cublas(cublasStatus_t status, const char* expr, const char* fi
   throw std::runtime_error(message);
 }
 
-// After every kernel launch: the launch's own error (bad configuration, too
-// many resources); with HORIZON_CUDA_SYNC_CHECKS also faults during execution.
-inline void check_launch(const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
-  check_cuda(cudaGetLastError(), "kernel launch", file, line);
+// Whether every launch is followed by a synchronise and a check: built in
+// with the CMake option HORIZON_CUDA_SYNC_CHECKS, or asked for at run time
+// with the environment variable HORIZON_CUDA_SYNC_CHECKS=1 (scripts/gpu-check
+// does, so one build serves both).
+inline bool sync_checks() {
 #if defined(HORIZON_CUDA_SYNC_CHECKS)
-  check_cuda(cudaDeviceSynchronize(), "kernel execution (HORIZON_CUDA_SYNC_CHECKS)", file, line);
+  return true;
+#else
+  static const bool on = [] {
+    const char* v = std::getenv("HORIZON_CUDA_SYNC_CHECKS");
+    return v && *v && std::string(v) != "0";
+  }();
+  return on;
 #endif
+}
+
+// After every kernel launch: the launch's own error (bad configuration, too
+// many resources) and, with sync checks, faults during its execution — each
+// naming the kernel.
+inline void check_launch(const char* kernel, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  const std::string what = std::string("launch of ") + kernel;
+  check_cuda(cudaGetLastError(), what.c_str(), file, line);
+  if (sync_checks()) check_cuda(cudaDeviceSynchronize(), (what + " (sync check)").c_str(), file, line);
 }
 
 }  // namespace cuda

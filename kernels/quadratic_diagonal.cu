@@ -1,4 +1,4 @@
-// Diagonal quadratic trajectories on the GPU (twin: host/quadratic_diagonal.cpp).
+// Diagonal quadratic trajectories on the GPU (twin: host/reference/quadratic_diagonal.cpp).
 //
 //   ĝ_j,i = a_j,i (θ_i − c_j,i) + σ ξ(n, j, i),   (H_w)_ii = Σ_j w_j a_j,i
 //   S_ij ← S_ij − η ((H_w)_ii S_ij + ĝ_j,i),      θ_i ← θ_i − η Σ_j ĝ_j,i w_j
@@ -47,6 +47,7 @@
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
 #include "horizon/rng.hpp"
+#include "horizon/round_end.hpp"
 #include "horizon/schedule.hpp"
 #include "horizon/simplex.hpp"
 #include "quadratic_kernels.hpp"
@@ -360,14 +361,14 @@ __device__ bool round_end(Store& st, Weights& wt, const DiagonalArgs<Scalar>& A,
   for (int q = 0; q < st.slots(); ++q)
 #pragma unroll
     for (int e = 0; e < 2; ++e)
-      if (2 * st.pair(q) + e < A.d && !is_finite(st.theta(q, e))) bad += 1;
+      if (2 * st.pair(q) + e < A.d && !finite_value(st.theta(q, e))) bad += 1;
   bad = group_sum(bad, g, red);
   wt.update(A.cfg.update, K, static_cast<Scalar>(outer_rate(A.cfg.outer, k)));
   bool finite = bad == 0;
 #pragma unroll
   for (int j = 0; j < KB; ++j) {
     if (j >= K) break;
-    finite = finite && is_finite(wt.w(j)) && is_finite(wt.h(j));
+    finite = finite && finite_value(wt.w(j)) && finite_value(wt.h(j));
   }
   return !finite;
 }
@@ -559,7 +560,7 @@ class DiagonalSolver final : public TrajectorySolver {
       case 8: launch(quadratic_diagonal_kernel<Scalar, 8>, g, b, smem, A); break;
       default: launch(quadratic_diagonal_kernel<Scalar, 0>, g, b, 0, A); break;
     }
-    check_launch();
+    check_launch(__func__);
 
     BatchOutput out;
     out.runs = runs;

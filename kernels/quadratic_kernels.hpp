@@ -1,11 +1,11 @@
 // kernels/quadratic_kernels.hpp — what the CUDA backend (cuda_backend.cu) asks
-// of the trajectory code (quadratic_diagonal.cu, quadratic_dense.cu). Host
+// of the trajectory code (quadratic_diagonal.cu, quadratic_dense_fused.cu, quadratic_dense_gemm.cu). Host
 // declarations only.
 //
 // A TrajectorySolver owns one problem, config and budget list on the device
 // and runs batches of RunSpecs: for every (run, checkpoint) it returns θ (d)
 // and w (K) in double, and whether the checkpoint was reached at all (a run
-// that diverged stops, as in host/trajectory.hpp). Metrics are scored on the
+// that diverged stops, as in host/reference/trajectory.hpp). Metrics are scored on the
 // host afterwards (score_results). Scalar = double or float: the state and
 // arithmetic precision of the kernels (noise is always drawn in double,
 // bit-identical to the CPU's, then rounded to Scalar).
@@ -14,7 +14,7 @@
 //   diagonal      fused trajectory kernel, state on chip (quadratic_diagonal.cu)
 //   dense-fused   fused trajectory kernel, A_j and H_w in shared memory
 //   dense-gemm    shared-operand cuBLAS GEMMs per step + mixing kernels
-// (quadratic_dense.cu). The rule choosing between the dense two:
+// (quadratic_dense_fused.cu, quadratic_dense_gemm.cu). The rule choosing between the dense two:
 // dense_fused_fits().
 #pragma once
 

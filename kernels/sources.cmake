@@ -2,6 +2,7 @@
 set(HORIZON_CUDA_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/device_query.cu
   ${CMAKE_CURRENT_LIST_DIR}/quadratic_diagonal.cu
-  ${CMAKE_CURRENT_LIST_DIR}/quadratic_dense.cu
+  ${CMAKE_CURRENT_LIST_DIR}/quadratic_dense_fused.cu
+  ${CMAKE_CURRENT_LIST_DIR}/quadratic_dense_gemm.cu
   ${CMAKE_CURRENT_LIST_DIR}/cuda_backend.cu
   ${CMAKE_CURRENT_LIST_DIR}/cublas_api.cpp)

@@ -39,7 +39,7 @@
 #include "horizon/rng.hpp"
 #include "horizon/schedule.hpp"
 #include "horizon/simplex.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 #include "support.hpp"
 
 namespace horizon {
@@ -146,7 +146,7 @@ Replay replay_diagonal(const QuadraticProblem& p, const AlgorithmConfig& cfg, Ru
   const std::int64_t n_max = budgets.back(), T = spec.T, rounds = n_max / T;
   Replay out{std::vector<std::vector<double>>(C), std::vector<std::vector<double>>(C), std::vector<bool>(C, false)};
   std::vector<double> theta = p.theta0, S(d * K), hdiag(d), w = p.w0, h(K), scratch(K), xi(K * d);
-  cuda::RunClock clk;
+  RunClock clk;
   clk.start(T, n_max);
   for (std::int64_t n = 0;; ++n) {
     bool begin, in_round, ends;
@@ -158,8 +158,8 @@ Replay replay_diagonal(const QuadraticProblem& p, const AlgorithmConfig& cfg, Ru
       begin = t == 0 && k < rounds;
       in_round = k < rounds;
       ends = in_round && t == T - 1;
-      emit_begin = cuda::budgets_at_most(budgets.data(), C, n - 1);
-      emit_end = cuda::budgets_at_most(budgets.data(), C, n);
+      emit_begin = budgets_at_most(budgets.data(), C, n - 1);
+      emit_end = budgets_at_most(budgets.data(), C, n);
     } else {
       begin = clk.begins_round();
       in_round = clk.in_round();

@@ -7,10 +7,10 @@
 #include <random>
 
 #include "horizon/backend.hpp"
-#include "lanes.hpp"
-#include "lanes_simd.hpp"
-#include "logistic_math.hpp"
-#include "quadratic_models.hpp"
+#include "lanes/lanes.hpp"
+#include "lanes/lanes_simd.hpp"
+#include "reference/logistic_math.hpp"
+#include "reference/reference.hpp"
 #include "support.hpp"
 
 namespace horizon {

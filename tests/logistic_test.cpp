@@ -12,7 +12,7 @@
 #include "horizon/error.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/rng.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 #include "support.hpp"
 
 namespace horizon {

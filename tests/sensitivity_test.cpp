@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "horizon/metrics.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 #include "support.hpp"
 
 namespace horizon {

@@ -8,7 +8,7 @@
 #include "horizon/backend.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/schedule.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 
 namespace horizon {
 namespace {

@@ -1,7 +1,7 @@
 // horizon/cuda_backend.hpp — the CUDA implementation of Backend (backend.hpp).
 //
 // Runs quadratic problems on one GPU (kernels/). Results agree with the CPU
-// reference (host/trajectory.hpp) to rounding: the same algorithm, the same
+// reference (host/reference/trajectory.hpp) to rounding: the same algorithm, the same
 // Philox noise bit for bit, the same host-side scoring (score_results).
 //
 // Paths: diagonal problems always take the fused diagonal kernel. Dense

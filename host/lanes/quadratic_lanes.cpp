@@ -1,9 +1,9 @@
 // Quadratic models on lanes (lanes.hpp); the trajectory is
 // lane_trajectory.hpp. Same operations, same order as quadratic_dense.cpp and
 // quadratic_diagonal.cpp, one lane per run.
-#include "lanes.hpp"
+#include "lanes/lanes.hpp"
 
-#include "lane_trajectory.hpp"
+#include "lanes/lane_trajectory.hpp"
 
 namespace horizon {
 namespace reference {

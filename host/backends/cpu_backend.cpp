@@ -2,34 +2,13 @@
 // OpenMP. Each run writes only its own slot, so results do not depend on the
 // thread count or schedule.
 #include <string>
-#include <thread>
 
 #include "horizon/backend.hpp"
-#include "horizon/error.hpp"
 #include "horizon/metrics.hpp"
-#include "lanes.hpp"
-#include "quadratic_models.hpp"
+#include "lanes/lanes.hpp"
+#include "reference/reference.hpp"
 
 namespace horizon {
-
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? static_cast<int>(hw) : 1;
-}
-
-void check_compatible(const Problem& p, const AlgorithmConfig& cfg) {
-  if (cfg.noise_kind == NoiseKind::minibatch && std::holds_alternative<QuadraticProblem>(p))
-    throw InputError("--noise-kind", "minibatch needs a data-backed (logistic) problem; quadratic problems take gaussian noise");
-}
-
-void score_results(const Problem& p, std::vector<RunResult>& results, int threads) {
-  const Evaluator eval(p);
-  const long count = static_cast<long>(results.size());
-#pragma omp parallel for schedule(dynamic) num_threads(resolve_threads(threads))
-  for (long r = 0; r < count; ++r)
-    for (Checkpoint& c : results[r].checkpoints) eval.score(c);
-}
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Exact metrics for logistic problems: θ*(w) by Newton's method, Φ, ∇Φ,
 // the Frank–Wolfe gap, validation loss and accuracy.
-#include "logistic_metrics.hpp"
+#include "metrics/logistic_metrics.hpp"
 
 #include <cmath>
 
@@ -8,7 +8,7 @@
 #include <Eigen/Dense>
 
 #include "horizon/metrics.hpp"
-#include "logistic_math.hpp"
+#include "reference/logistic_math.hpp"
 
 namespace horizon {
 namespace {

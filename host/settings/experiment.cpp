@@ -10,7 +10,7 @@
 
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
-#include "presets_embedded.hpp"
+#include "settings/presets_embedded.hpp"
 
 namespace horizon {
 namespace {

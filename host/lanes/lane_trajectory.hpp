@@ -25,7 +25,7 @@
 #include "horizon/result.hpp"
 #include "horizon/schedule.hpp"
 #include "horizon/simplex.hpp"
-#include "lanes_simd.hpp"
+#include "lanes/lanes_simd.hpp"
 
 namespace horizon {
 namespace reference {

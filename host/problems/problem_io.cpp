@@ -8,7 +8,7 @@
 
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
-#include "json_fields.hpp"
+#include "problems/json_fields.hpp"
 #include "horizon/problem.hpp"
 
 namespace horizon {

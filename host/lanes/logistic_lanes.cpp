@@ -6,9 +6,9 @@
 #include <type_traits>
 
 #include "horizon/rng.hpp"
-#include "lane_trajectory.hpp"
-#include "lanes.hpp"
-#include "logistic_math.hpp"
+#include "lanes/lane_trajectory.hpp"
+#include "lanes/lanes.hpp"
+#include "reference/logistic_math.hpp"
 
 namespace horizon {
 namespace reference {

@@ -1,8 +1,8 @@
-// Dense quadratic model for the CPU reference (twin: kernels/quadratic_dense.cu).
+// Dense quadratic model for the CPU reference (twins: kernels/quadratic_dense_fused.cu, kernels/quadratic_dense_gemm.cu).
 //   ∇f_j(θ) = A_j (θ − c_j),  H_w = Σ_j w_j A_j (formed once per round),
 //   H_w S a d×d by d×K product. A_j row-major d×d.
-#include "quadratic_models.hpp"
-#include "trajectory.hpp"
+#include "reference/reference.hpp"
+#include "reference/trajectory.hpp"
 
 namespace horizon {
 namespace reference {

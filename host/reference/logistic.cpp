@@ -4,9 +4,9 @@
 // curvature weights; hessian_times() then applies that same minibatch's
 // Hessian, H_w S = Σ_j w_j [X_Bᵀ D (X_B S)/B + λS], never forming a d×d matrix.
 #include "horizon/rng.hpp"
-#include "logistic_math.hpp"
-#include "quadratic_models.hpp"
-#include "trajectory.hpp"
+#include "reference/logistic_math.hpp"
+#include "reference/reference.hpp"
+#include "reference/trajectory.hpp"
 
 namespace horizon {
 namespace reference {

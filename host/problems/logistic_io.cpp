@@ -6,7 +6,7 @@
 
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
-#include "json_fields.hpp"
+#include "problems/json_fields.hpp"
 #include "horizon/logistic.hpp"
 
 namespace horizon {

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "horizon/rng.hpp"
-#include "lanes.hpp"
+#include "lanes/lanes.hpp"
 
 // Vec values only pass between inline functions of the lane files; the ABI
 // note about AVX-512 vector returns in the default clone does not apply.
@@ -227,7 +227,7 @@ inline Vec exp_lanes(Vec x) {
   return (p * pow2_lanes(k1)) * pow2_lanes(kd - k1);
 }
 
-// logistic::sigmoid_neg (host/logistic_math.hpp) on every lane: σ(−m) from
+// logistic::sigmoid_neg (host/reference/logistic_math.hpp) on every lane: σ(−m) from
 // e = exp(−|m|), e/(1+e) for m ≥ 0, else 1/(1+e).
 inline Vec sigmoid_neg_lanes(Vec m) {
   const Vec minus_abs = reinterpret_cast<Vec>(reinterpret_cast<IVec>(m) | static_cast<long long>(1ull << 63));

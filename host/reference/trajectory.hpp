@@ -23,7 +23,7 @@
 #include "horizon/rng.hpp"
 #include "horizon/schedule.hpp"
 #include "horizon/simplex.hpp"
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 
 namespace horizon {
 namespace reference {

@@ -8,7 +8,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
 
-#include "logistic_metrics.hpp"
+#include "metrics/logistic_metrics.hpp"
 
 namespace horizon {
 namespace {

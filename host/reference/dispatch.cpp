@@ -1,5 +1,5 @@
 // Picks the CPU reference model for a problem (quadratic_models.hpp).
-#include "quadratic_models.hpp"
+#include "reference/reference.hpp"
 
 namespace horizon {
 namespace reference {

@@ -1,7 +1,7 @@
 // Diagonal quadratic model for the CPU reference (twin: kernels/quadratic_diagonal.cu).
 //   ∇f_j(θ)_i = a_j,i (θ_i − c_j,i),  (H_w)_ii = Σ_j w_j a_j,i,  (H_w S)_ij = (H_w)_ii S_ij.
-#include "quadratic_models.hpp"
-#include "trajectory.hpp"
+#include "reference/reference.hpp"
+#include "reference/trajectory.hpp"
 
 namespace horizon {
 namespace reference {
