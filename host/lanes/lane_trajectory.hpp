@@ -6,7 +6,8 @@
 //   gradients(θ, G, keys, n)       G[i*K + j] = ĝ_j(θ)_i, exact or minibatch
 //   hessian_times(θ, w, S, HS)     HS = H_w(θ) S at the gradients' θ and batch
 //   val_gradient(θ, gv)
-// Gaussian noise is added here, as in the reference.
+// Gaussian noise is added here, as in the reference. Every formula of a step
+// is the shared one of include/horizon/ on Vec values (one lane per run).
 //
 // One pass over the steps: a lane's round starts at n ≡ 0 (mod T) and ends
 // after step n with n + 1 ≡ 0; the steps past its last whole round are the
@@ -21,10 +22,14 @@
 #include <vector>
 
 #include "horizon/config.hpp"
+#include "horizon/gradient_noise.hpp"
+#include "horizon/inner_step.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/result.hpp"
+#include "horizon/round_end.hpp"
+#include "horizon/run_clock.hpp"
 #include "horizon/schedule.hpp"
-#include "horizon/simplex.hpp"
+#include "horizon/sensitivity_step.hpp"
 #include "lanes/lanes_simd.hpp"
 
 namespace horizon {
@@ -58,17 +63,19 @@ class LaneTrajectory {
     std::vector<RunResult> out(active_);
     std::size_t next = 0;
     bool weights_moved = true;
-    for (std::int64_t n = 0; n < budgets.back(); ++n) {
+    const std::int64_t n_max = budgets.back();
+    for (std::int64_t n = 0; n < n_max; ++n) {
       if (weights_moved) m_.weights_changed(w_);
       weights_moved = false;
       Lane eta;
       bool any_end = false;
       for (int r = 0; r < R; ++r) {
-        const std::int64_t t = n % T_[r];
-        if (t == 0)
+        const StepPosition pos(T_[r], n_max, n);
+        if (pos.begins_round())
           for (Lane& s : S_) s.x[r] = 0.0;
-        eta.x[r] = inner_rate(cfg_.inner, t, n);
-        ends_[r] = t + 1 == T_[r];
+        eta.x[r] = inner_rate(cfg_.inner, pos.t, n);
+        ends_[r] = pos.round_ends();
+        round_[r] = pos.k;
         any_end = any_end || ends_[r];
       }
       m_.gradients(theta_, G_, keys_, n);
@@ -82,10 +89,11 @@ class LaneTrajectory {
   }
 
  private:
-  // Ĝ ← G + σξ with draw e = j·d + i of step n (rng.hpp), Philox on 8 lanes.
+  // Ĝ ← G + σξ with draw e = j·d + i of step n (gradient_noise.hpp), Philox
+  // on 8 lanes.
   void add_gaussian_noise(std::int64_t n) {
     if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
-    const int calls = (K_ * d_ + 3) / 4;
+    const int calls = noise_quads(K_, d_);
     for (int q = 0; q < calls; ++q) {
       std::uint32_t words[4][R];
       philox_lanes(keys_.key0, keys_.key1, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(n),
@@ -101,47 +109,42 @@ class LaneTrajectory {
     for (int e = 0; e < K_ * d_; ++e) {
       Lane z;
       std::memcpy(z.x, (e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, sizeof z.x);
-      Lane& g = G_[(e % d_) * K_ + e / d_];
-      put(g, get(g) + sigma * get(z));
+      Lane& g = G_[noise_coordinate(e, d_) * K_ + noise_domain(e, d_)];
+      put(g, add_noise(get(g), sigma * get(z)));
     }
   }
 
   // S ← S − η (H_w S + Ĝ), η per lane.
   void sensitivity_step(const Vec& eta) {
     m_.hessian_times(theta_, w_, S_, HS_);
-    for (int e = 0; e < d_ * K_; ++e) put(S_[e], get(S_[e]) - eta * (get(HS_[e]) + get(G_[e])));
+    for (int e = 0; e < d_ * K_; ++e) put(S_[e], sensitivity_update(get(S_[e]), get(HS_[e]), get(G_[e]), eta));
   }
 
   // θ ← θ − η Ĝ w.
   void inner_step(const Vec& eta) {
     for (int i = 0; i < d_; ++i) {
-      Vec acc = vsplat(0.0);
-      for (int j = 0; j < K_; ++j) acc += get(G_[i * K_ + j]) * get(w_[j]);
-      put(theta_[i], get(theta_[i]) - eta * acc);
+      const Vec mixed =
+          mixed_gradient<Vec>(K_, [&](int j) { return get(G_[i * K_ + j]); }, [&](int j) { return get(w_[j]); });
+      put(theta_[i], inner_update(get(theta_[i]), eta, mixed));
     }
   }
 
-  // The weight update of every lane whose round ended at step n (its k-th
-  // round, k = (n + 1)/T − 1); a non-finite w, h or θ flags the lane diverged.
+  // The weight update of every lane whose round ended at step n (its round
+  // k); a non-finite w, h or θ flags the lane diverged.
   // Returns whether any lane's weights moved.
   bool end_rounds(std::int64_t n) {
     m_.val_gradient(theta_, gv_);
-    for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
-      Vec acc = vsplat(0.0);
-      for (int i = 0; i < d_; ++i) acc += get(S_[i * K_ + j]) * get(gv_[i]);
-      put(h_[j], acc);
-    }
+    for (int j = 0; j < K_; ++j)  // h = Sᵀ ∇f_v(θ)
+      put(h_[j], hypergradient_entry<Vec>(d_, [&](int i) { return get(S_[i * K_ + j]); },
+                                          [&](int i) { return get(gv_[i]); }));
     bool moved = false;
     for (int r = 0; r < active_; ++r) {
       if (!ends_[r] || diverged_[r]) continue;
-      const std::int64_t k = (n + 1) / T_[r] - 1;
       for (int j = 0; j < K_; ++j) w1_[j] = w_[j].x[r], h1_[j] = h_[j].x[r];
-      weight_update(cfg_.update, w1_.data(), h1_.data(), K_, outer_rate(cfg_.outer, k), scratch_.data());
-      bool finite = true;
-      for (int j = 0; j < K_; ++j) finite = finite && std::isfinite(w1_[j]) && std::isfinite(h1_[j]);
-      for (int i = 0; i < d_; ++i) finite = finite && std::isfinite(theta_[i].x[r]);
+      bool theta_finite = true;
+      for (int i = 0; i < d_; ++i) theta_finite = theta_finite && std::isfinite(theta_[i].x[r]);
+      diverged_[r] = end_round(cfg_, round_[r], w1_.data(), h1_.data(), K_, scratch_.data(), theta_finite);
       for (int j = 0; j < K_; ++j) w_[j].x[r] = w1_[j];
-      diverged_[r] = !finite;
       moved = true;
     }
     return moved;
@@ -151,7 +154,7 @@ class LaneTrajectory {
     for (int r = 0; r < active_; ++r) {
       Checkpoint c;
       c.N = N;
-      c.rounds = N / T_[r];
+      c.rounds = rounds_in(N, T_[r]);
       c.steps = N;
       c.theta.resize(d_);
       c.w.resize(K_);
@@ -166,6 +169,7 @@ class LaneTrajectory {
   const AlgorithmConfig& cfg_;
   int d_, K_, active_;
   std::int64_t T_[R];
+  std::int64_t round_[R];  // the round k of the current step
   bool ends_[R];
   LaneKeys keys_;
   std::vector<Lane> theta_, w_, S_, G_, HS_, gv_, h_;  // [index] of lanes

@@ -3,6 +3,8 @@
 // quadratic_diagonal.cpp, one lane per run.
 #include "lanes/lanes.hpp"
 
+#include "horizon/quadratic_terms.hpp"
+#include "horizon/sensitivity_step.hpp"
 #include "lanes/lane_trajectory.hpp"
 
 namespace horizon {
@@ -17,11 +19,8 @@ class QuadraticLaneModel {
   // H_w = Σ_j w_j A_j (the diagonal, for diagonal problems); recomputing it
   // for lanes whose w did not move gives the same bits.
   void weights_changed(const std::vector<Lane>& w) {
-    for (std::size_t e = 0; e < H_.size(); ++e) {
-      Vec h = vsplat(0.0);
-      for (int j = 0; j < K_; ++j) h += get(w[j]) * p_->domains[j].A[e];
-      put(H_[e], h);
-    }
+    for (std::size_t e = 0; e < H_.size(); ++e)
+      put(H_[e], weighted_entry<Vec>(K_, [&](int j) { return get(w[j]); }, [&](int j) { return p_->domains[j].A[e]; }));
   }
 
   void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G, const LaneKeys&, std::int64_t) const {
@@ -32,14 +31,10 @@ class QuadraticLaneModel {
                      std::vector<Lane>& HS) const {
     for (int i = 0; i < d_; ++i)
       for (int k = 0; k < K_; ++k) {
-        Vec acc;
-        if (p_->diagonal) {
-          acc = get(H_[i]) * get(S[i * K_ + k]);
-        } else {
-          acc = vsplat(0.0);
-          for (int l = 0; l < d_; ++l) acc += get(H_[i * d_ + l]) * get(S[l * K_ + k]);
-        }
-        put(HS[i * K_ + k], acc);
+        const Vec hs = p_->diagonal ? get(H_[i]) * get(S[i * K_ + k])
+                                    : ordered_dot<Vec>(d_, [&](int l) { return get(H_[i * d_ + l]); },
+                                                       [&](int l) { return get(S[l * K_ + k]); });
+        put(HS[i * K_ + k], hs);
       }
   }
 
@@ -51,15 +46,11 @@ class QuadraticLaneModel {
   // out[i*stride + offset] = (A (θ − c))_i for every lane.
   void apply(const Quadratic& q, const std::vector<Lane>& theta, Lane* out, int stride, int offset) const {
     for (int i = 0; i < d_; ++i) {
-      Vec acc;
-      if (p_->diagonal) {
-        acc = q.A[i] * (get(theta[i]) - q.c[i]);
-      } else {
-        acc = vsplat(0.0);
-        const double* row = q.A.data() + static_cast<std::size_t>(i) * d_;
-        for (int l = 0; l < d_; ++l) acc += row[l] * (get(theta[l]) - q.c[l]);
-      }
-      put(out[i * stride + offset], acc);
+      const double* row = q.A.data() + static_cast<std::size_t>(i) * d_;
+      const Vec g = p_->diagonal ? diagonal_gradient(q.A[i], get(theta[i]), q.c[i])
+                                 : ordered_dot<Vec>(d_, [&](int l) { return row[l]; },
+                                                    [&](int l) { return residual(get(theta[l]), q.c[l]); });
+      put(out[i * stride + offset], g);
     }
   }
 

@@ -1,5 +1,6 @@
 // Diagonal quadratic model for the CPU reference (twin: kernels/quadratic_diagonal.cu).
 //   ∇f_j(θ)_i = a_j,i (θ_i − c_j,i),  (H_w)_ii = Σ_j w_j a_j,i,  (H_w S)_ij = (H_w)_ii S_ij.
+#include "horizon/quadratic_terms.hpp"
 #include "reference/reference.hpp"
 #include "reference/trajectory.hpp"
 
@@ -12,16 +13,15 @@ class DiagonalModel {
   explicit DiagonalModel(const QuadraticProblem& p) : p_(&p), d_(p.d), K_(p.K), h_(p.d) {}
 
   void begin_round(const double* w) {
-    std::fill(h_.begin(), h_.end(), 0.0);
-    for (int j = 0; j < K_; ++j)
-      for (int i = 0; i < d_; ++i) h_[i] += w[j] * p_->domains[j].A[i];
+    for (int i = 0; i < d_; ++i)
+      h_[i] = weighted_entry<double>(K_, [&](int j) { return w[j]; }, [&](int j) { return p_->domains[j].A[i]; });
   }
 
   void gradients(const double* theta, double* G, std::uint64_t /*seed*/, std::int64_t /*n*/) const {
     for (int i = 0; i < d_; ++i)
       for (int j = 0; j < K_; ++j) {
         const Quadratic& q = p_->domains[j];
-        G[i * K_ + j] = q.A[i] * (theta[i] - q.c[i]);
+        G[i * K_ + j] = diagonal_gradient(q.A[i], theta[i], q.c[i]);
       }
   }
 
@@ -32,7 +32,7 @@ class DiagonalModel {
 
   void val_gradient(const double* theta, double* gv) const {
     const Quadratic& q = p_->validation;
-    for (int i = 0; i < d_; ++i) gv[i] = q.A[i] * (theta[i] - q.c[i]);
+    for (int i = 0; i < d_; ++i) gv[i] = diagonal_gradient(q.A[i], theta[i], q.c[i]);
   }
 
  private:

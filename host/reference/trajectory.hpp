@@ -9,7 +9,10 @@
 //   hessian_times(θ, S, HS)       HS = H_w(θ) S, at the θ (and minibatch) of the
 //                                 gradients() call just before
 //   val_gradient(θ, gv)           gv = ∇f_v(θ)
-// Noise (DESIGN.md §3) is added here, so every model sees the same draws.
+// Noise (docs/algorithm.md §3) is added here, so every model sees the same
+// draws. The formulas of a step are the shared ones of include/horizon/
+// (run_clock, gradient_noise, sensitivity_step, inner_step, round_end), which
+// the lanes and the CUDA kernels call too.
 #pragma once
 
 #include <cmath>
@@ -17,29 +20,31 @@
 #include <vector>
 
 #include "horizon/config.hpp"
+#include "horizon/gradient_noise.hpp"
+#include "horizon/inner_step.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/problem.hpp"
 #include "horizon/result.hpp"
-#include "horizon/rng.hpp"
+#include "horizon/round_end.hpp"
+#include "horizon/run_clock.hpp"
 #include "horizon/schedule.hpp"
-#include "horizon/simplex.hpp"
+#include "horizon/sensitivity_step.hpp"
 #include "reference/reference.hpp"
 
 namespace horizon {
 namespace reference {
 
-// Ĝ ← G + σ ξ, ξ_(n, j, i) standard normal: draw e = j·d + i of step n,
-// four per Philox call (rng.hpp).
-inline void add_gradient_noise(double* G, int d, int K, double sigma, std::uint64_t seed,
-                               std::int64_t n) {
+// Ĝ ← G + σ ξ for the draws e = j·d + i of step n, four per Philox call.
+inline void add_gradient_noise(double* G, int d, int K, double sigma, std::uint64_t seed, std::int64_t n) {
   if (sigma == 0) return;
-  const auto step = static_cast<std::uint32_t>(n);
-  for (int q = 0; 4 * q < K * d; ++q) {
-    double z[4];
-    rng::normal_quad(seed, rng::gradient_noise_stream, step, 0, static_cast<std::uint32_t>(q), z);
-    for (int t = 0; t < 4 && 4 * q + t < K * d; ++t) {
-      const int j = (4 * q + t) / d, i = (4 * q + t) % d;
-      G[i * K + j] += sigma * z[t];
+  const int total = noise_draws(K, d);
+  for (int q = 0; q < noise_quads(K, d); ++q) {
+    double xi[4];
+    const int count = scaled_noise_quad(seed, n, q, total, sigma, xi);
+    for (int u = 0; u < count; ++u) {
+      const int e = 4 * q + u;
+      double& g = G[noise_coordinate(e, d) * K + noise_domain(e, d)];
+      g = add_noise(g, xi[u]);
     }
   }
 }
@@ -74,17 +79,16 @@ class Trajectory {
     RunResult out;
     out.spec = spec_;
     const std::int64_t T = spec_.T;
-    const std::int64_t rounds_total = budgets.back() / T;
+    const std::int64_t rounds_total = rounds_in(budgets.back(), T);
     std::size_t next = 0;
     auto emit_checkpoints_at = [&](std::int64_t k) {
-      for (; next < budgets.size() && budgets[next] / T == k; ++next)
+      for (; next < budgets.size() && rounds_in(budgets[next], T) == k; ++next)
         out.checkpoints.push_back(fork_leftover(budgets[next], k));
     };
     bool diverged = false;
     for (std::int64_t k = 0; k < rounds_total && !diverged; ++k) {
       emit_checkpoints_at(k);
-      round(k);
-      diverged = !all_finite(w_) || !all_finite(theta_) || !all_finite(h_);
+      diverged = round(k);
     }
     if (!diverged) emit_checkpoints_at(rounds_total);
     for (; next < budgets.size(); ++next) {  // after a divergence: flagged results
@@ -96,10 +100,11 @@ class Trajectory {
   }
 
  private:
-  // One round: T steps with sensitivity, then the weight update.
-  void round(std::int64_t k) {
+  // One round: T steps with sensitivity, then the weight update and the
+  // divergence test. Returns true when the run diverged.
+  bool round(std::int64_t k) {
     sensitivity_round();
-    weight_update(cfg_.update, w_.data(), h_.data(), K_, outer_rate(cfg_.outer, k), scratch_.data());
+    return end_round(cfg_, k, w_.data(), h_.data(), K_, scratch_.data(), all_finite(theta_));
   }
 
   // T inner steps with S reset to 0, then h = Sᵀ ∇f_v(θ).
@@ -113,11 +118,8 @@ class Trajectory {
       inner_step(theta_.data(), eta);
     }
     m_.val_gradient(theta_.data(), gv_.data());
-    for (int j = 0; j < K_; ++j) {  // h = Sᵀ ∇f_v(θ)
-      double s = 0;
-      for (int i = 0; i < d_; ++i) s += S_[i * K_ + j] * gv_[i];
-      h_[j] = s;
-    }
+    for (int j = 0; j < K_; ++j)  // h = Sᵀ ∇f_v(θ)
+      h_[j] = hypergradient_entry<double>(d_, [&](int i) { return S_[i * K_ + j]; }, [&](int i) { return gv_[i]; });
   }
 
   void noisy_gradients(const double* theta, std::int64_t n) {
@@ -128,22 +130,20 @@ class Trajectory {
   // S ← S − η (H_w S + Ĝ), with H_w and Ĝ at the θ before the step.
   void sensitivity_step(double eta) {
     m_.hessian_times(theta_.data(), S_.data(), HS_.data());
-    for (int e = 0; e < d_ * K_; ++e) S_[e] -= eta * (HS_[e] + G_[e]);
+    for (int e = 0; e < d_ * K_; ++e) S_[e] = sensitivity_update(S_[e], HS_[e], G_[e], eta);
   }
 
   // θ ← θ − η Ĝ w.
   void inner_step(double* theta, double eta) const {
-    for (int i = 0; i < d_; ++i) {
-      double s = 0;
-      for (int j = 0; j < K_; ++j) s += G_[i * K_ + j] * w_[j];
-      theta[i] -= eta * s;
-    }
+    for (int i = 0; i < d_; ++i)
+      theta[i] = inner_update(theta[i], eta, mixed_gradient<double>(K_, [&](int j) { return G_[i * K_ + j]; },
+                                                                       [&](int j) { return w_[j]; }));
   }
 
   Checkpoint blank(std::int64_t N) const {
     Checkpoint c;
     c.N = N;
-    c.rounds = N / spec_.T;
+    c.rounds = rounds_in(N, spec_.T);
     c.steps = N;
     c.theta.resize(d_);  // sized, so a diverged checkpoint shows NaN entries
     c.w.resize(K_);
@@ -151,15 +151,15 @@ class Trajectory {
   }
 
   // The result of a standalone run with budget N, taken after k = ⌊N/T⌋
-  // rounds: a copy of θ runs the N − kT leftover steps at the current w.
+  // rounds: a copy of θ runs the N − kT leftover steps at the current w,
+  // with η(t, n), t = n − kT (run_clock.hpp).
   Checkpoint fork_leftover(std::int64_t N, std::int64_t k) {
     Checkpoint c = blank(N);
     c.theta = theta_;
     c.w = w_;
-    const std::int64_t start = k * spec_.T;
-    for (std::int64_t n = start; n < N; ++n) {
+    for (std::int64_t n = k * spec_.T; n < N; ++n) {
       noisy_gradients(c.theta.data(), n);
-      inner_step(c.theta.data(), inner_rate(cfg_.inner, n - start, n));
+      inner_step(c.theta.data(), inner_rate(cfg_.inner, StepPosition(spec_.T, N, n).t, n));
     }
     return c;
   }
