@@ -7,7 +7,7 @@
 //
 // A diverged run stops: its later checkpoints are flagged, with NaN metrics.
 // The sequential h below is the reference's order; the kernels reduce over i
-// in a tree (kernels/block_sum.hpp) and differ from it only by rounding.
+// in a tree (kernels/block_exec.hpp) and differ from it only by rounding.
 #pragma once
 
 #include <cmath>
