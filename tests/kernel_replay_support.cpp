@@ -58,13 +58,14 @@ bool same(double x, double ref, double tol) {
 
 std::string compare_with_reference(const QuadraticProblem& p, const AlgorithmConfig& cfg,
                                    const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
-                                   const ReplayOutput& out, double tol) {
+                                   const ReplayOutput& out, double tol, long* reached) {
   const int C = static_cast<int>(budgets.size()), d = p.d, K = p.K;
   if (out.runs != static_cast<int>(specs.size()) || out.checkpoints != C || out.d != d || out.K != K)
     return "output shape differs from the request";
   std::ostringstream first;
   long bad = 0;
   double worst = 0;
+  if (reached) *reached = 0;
   auto report = [&](int r, int c, const std::string& what, double x, double ref) {
     if (bad++ == 0)
       first << "run " << r << " (T=" << specs[r].T << ", seed=" << specs[r].seed << ") N=" << budgets[c] << " " << what
@@ -80,6 +81,7 @@ std::string compare_with_reference(const QuadraticProblem& p, const AlgorithmCon
         continue;
       }
       if (x.diverged) continue;
+      if (reached) ++*reached;
       auto check = [&](const std::string& what, double v, double want) {
         if (!std::isnan(v) && !std::isnan(want)) worst = std::max(worst, std::fabs(v - want) / (1 + std::fabs(want)));
         if (!same(v, want, tol)) report(r, c, what, v, want);

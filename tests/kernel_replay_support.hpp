@@ -44,10 +44,12 @@ std::vector<ReplayConfig> replay_configs();
 // run) at every checkpoint: the same reached/diverged pattern, and θ, w
 // equal bitwise when tol = 0 (NaN equals NaN), else within
 // |x − ref| ≤ tol·(1 + |ref|). Otherwise the first mismatch, the count and
-// the worst relative error.
+// the worst relative error. Equal infinities are equal (a diverging run
+// before its round-end test). `reached`, when given, counts the checkpoints
+// the reference reached.
 std::string compare_with_reference(const QuadraticProblem& p, const AlgorithmConfig& cfg,
                                    const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
-                                   const ReplayOutput& out, double tol);
+                                   const ReplayOutput& out, double tol, long* reached = nullptr);
 
 }  // namespace test
 }  // namespace horizon
