@@ -1,8 +1,8 @@
 // CUDA backend vs the CPU reference on whole trajectories: θ and w at every
 // checkpoint (and the metrics scored from them), divergence flags, odd sizes.
 // Every GPU test skips when no CUDA device is usable (GTEST_SKIP with the
-// reason); CudaSchedule.ReplaysTheReferenceBitwise checks the kernels'
-// per-run schedule on the host and runs everywhere CUDA is built.
+// reason); the kernels' bodies are replayed on the host, against the
+// reference, by the KernelReplay suites (tests/kernel_replay_*_test.cpp).
 //
 // Tolerances, |gpu − cpu| ≤ tol · (1 + |cpu|):
 //  * double, tol = 1e-10. Both backends run the same algorithm on the same
@@ -126,145 +126,6 @@ class CudaParity : public ::testing::Test {
   }
   std::vector<DeviceInfo> devices_;
 };
-
-// ---------------------------------------------------------------- the schedule, on the host
-
-// The kernels' per-run schedule (kernels/trajectory_device.cuh: no fork, θ
-// itself is emitted at N_c; noise drawn quad by quad into a buffer) replayed
-// in plain C++ with the diagonal kernel's operation order, in the RunClock
-// form of the fused kernels and the stateless form (n / T, n % T,
-// budgets_at_most) of the GEMM path. Sums over coordinates are sequential
-// here, so the replay must equal the reference bit for bit. Needs no GPU.
-struct Replay {
-  std::vector<std::vector<double>> theta, w;
-  std::vector<bool> reached;
-};
-
-Replay replay_diagonal(const QuadraticProblem& p, const AlgorithmConfig& cfg, RunSpec spec,
-                       const std::vector<std::int64_t>& budgets, bool stateless) {
-  const int d = p.d, K = p.K, C = static_cast<int>(budgets.size());
-  const std::int64_t n_max = budgets.back(), T = spec.T, rounds = n_max / T;
-  Replay out{std::vector<std::vector<double>>(C), std::vector<std::vector<double>>(C), std::vector<bool>(C, false)};
-  std::vector<double> theta = p.theta0, S(d * K), hdiag(d), w = p.w0, h(K), scratch(K), xi(K * d);
-  RunClock clk;
-  clk.start(T, n_max);
-  for (std::int64_t n = 0;; ++n) {
-    bool begin, in_round, ends;
-    int emit_begin, emit_end;
-    std::int64_t t, k;
-    if (stateless) {
-      k = n / T;
-      t = n % T;
-      begin = t == 0 && k < rounds;
-      in_round = k < rounds;
-      ends = in_round && t == T - 1;
-      emit_begin = budgets_at_most(budgets.data(), C, n - 1);
-      emit_end = budgets_at_most(budgets.data(), C, n);
-    } else {
-      begin = clk.begins_round();
-      in_round = clk.in_round();
-      ends = clk.round_ends();
-      t = clk.t;
-      k = clk.k;
-      emit_begin = clk.next;
-      while (clk.next < C && budgets[clk.next] == n) ++clk.next;
-      emit_end = clk.next;
-    }
-    if (begin)
-      for (int i = 0; i < d; ++i) {
-        double hsum = 0;
-        for (int j = 0; j < K; ++j) {
-          hsum += w[j] * p.domains[j].A[i];
-          S[i * K + j] = 0;
-        }
-        hdiag[i] = hsum;
-      }
-    for (int c = emit_begin; c < emit_end; ++c) {
-      out.theta[c] = theta;
-      out.w[c] = w;
-      out.reached[c] = true;
-    }
-    if (n == n_max) break;
-    if (cfg.noise_sigma != 0)
-      for (int q = 0; 4 * q < K * d; ++q) {
-        double z[4];
-        rng::normal_quad(spec.seed, rng::gradient_noise_stream, static_cast<std::uint32_t>(n), 0,
-                         static_cast<std::uint32_t>(q), z);
-        for (int u = 0; u < 4 && 4 * q + u < K * d; ++u) xi[4 * q + u] = cfg.noise_sigma * z[u];
-      }
-    const double eta = inner_rate(cfg.inner, t, n);
-    for (int i = 0; i < d; ++i) {
-      double acc = 0;
-      for (int j = 0; j < K; ++j) {
-        double g = p.domains[j].A[i] * (theta[i] - p.domains[j].c[i]);
-        if (cfg.noise_sigma != 0) g += xi[j * d + i];
-        if (in_round) S[i * K + j] = S[i * K + j] - eta * (hdiag[i] * S[i * K + j] + g);
-        acc += g * w[j];
-      }
-      theta[i] -= eta * acc;
-    }
-    if (ends) {
-      bool finite = true;
-      for (int j = 0; j < K; ++j) {
-        double s = 0;
-        for (int i = 0; i < d; ++i) s += S[i * K + j] * (p.validation.A[i] * (theta[i] - p.validation.c[i]));
-        h[j] = s;
-      }
-      for (double x : theta) finite = finite && std::isfinite(x);
-      weight_update(cfg.update, w.data(), h.data(), K, outer_rate(cfg.outer, k), scratch.data());
-      for (int j = 0; j < K; ++j) finite = finite && std::isfinite(w[j]) && std::isfinite(h[j]);
-      if (!finite) break;  // diverged: the run stops
-    }
-    if (!stateless) clk.advance();
-  }
-  return out;
-}
-
-TEST(CudaSchedule, ReplaysTheReferenceBitwise) {
-  long checked = 0, unreached = 0;
-  for (int trial = 0; trial < 3; ++trial) {
-    const QuadraticProblem p = test::random_problem(5 + 2 * trial, 1 + trial, true, 3 + trial);
-    for (double eta : {0.3, 50.0})  // 50: diverging runs
-      for (UpdateKind update : {UpdateKind::exponentiated, UpdateKind::projected})
-        for (int schedule = 0; schedule < 3; ++schedule) {
-          AlgorithmConfig cfg = test::basic_config(eta, 0.5);
-          cfg.update = update;
-          cfg.noise_sigma = 0.1;
-          if (schedule >= 1) {
-            cfg.inner.kind = InnerScheduleKind::inverse_time;
-            cfg.inner.gamma = 0.05;
-            cfg.inner.restart = schedule == 1;
-            cfg.outer.kind = OuterScheduleKind::inv_sqrt;
-          }
-          for (const std::vector<std::int64_t>& budgets :
-               {std::vector<std::int64_t>{1, 6, 17, 40, 53}, {3, 3, 8, 9, 9, 200}, {10}, {7, 14, 21}})
-            for (std::int64_t T : {1, 2, 3, 7, 10, 53, 54, 1000})
-              for (bool stateless : {false, true}) {
-                const RunSpec spec{T, 42 + static_cast<std::uint64_t>(T)};
-                const RunResult ref = reference::run_quadratic(p, cfg, spec, budgets);
-                const Replay replay = replay_diagonal(p, cfg, spec, budgets, stateless);
-                for (std::size_t c = 0; c < budgets.size(); ++c) {
-                  const Checkpoint& x = ref.checkpoints[c];
-                  ++checked;
-                  ASSERT_EQ(replay.reached[c], !x.diverged) << "T " << T << ", N " << budgets[c] << ", eta " << eta;
-                  if (x.diverged) {
-                    ++unreached;
-                    continue;
-                  }
-                  for (int i = 0; i < p.d; ++i)
-                    ASSERT_TRUE(replay.theta[c][i] == x.theta[i] ||
-                                (std::isnan(replay.theta[c][i]) && std::isnan(x.theta[i])))
-                        << "theta[" << i << "], T " << T << ", N " << budgets[c] << ", eta " << eta;
-                  for (int j = 0; j < p.K; ++j)
-                    ASSERT_TRUE(replay.w[c][j] == x.w[j] || (std::isnan(replay.w[c][j]) && std::isnan(x.w[j])))
-                        << "w[" << j << "], T " << T << ", N " << budgets[c] << ", eta " << eta;
-                }
-              }
-        }
-  }
-  EXPECT_GT(unreached, 0) << "the diverging runs should leave checkpoints unreached";
-  EXPECT_GT(checked, unreached);
-}
 
 // ---------------------------------------------------------------- the size grid
 
