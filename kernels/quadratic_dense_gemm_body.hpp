@@ -231,15 +231,19 @@ HORIZON_HD void gemm_validation_residual_body(Block& blk, const GemmArgs<Scalar>
 }
 
 // End of a round at step n: h_j = Σ_i S_ij (∇f_v)_i (each thread's strided
-// part in i order, then group_sum over the block: a tree, the reference's sum
-// up to rounding), the weight update and the divergence test (end_round).
+// part, hypergradient_entry over i = tid, tid + P, …, then group_sum over the
+// block: a tree, the reference's sequential sum up to rounding), the weight
+// update and the divergence test (end_round).
 // Shared memory: group_sum's scratch, threads/32 values. Threads: a multiple
 // of 32.
 HORIZON_HD_TEMPLATE template <class Block, class Scalar>
 HORIZON_HD void gemm_round_end_body(Block& blk, const GemmArgs<Scalar>& A, std::int64_t n) {
   using State = GemmRoundEndState<Scalar>;
   const int r = blk.index(), P = blk.threads(), K = A.K, d = A.d;
-  if (A.stopped[r]) return;  // read before thread 0 writes it below (group_sum's barriers lie between)
+  // Every thread reads the flag before thread 0 may write it below: group_sum
+  // synchronises the block in between (its warp shuffles; for P > 32 also
+  // its barriers).
+  if (A.stopped[r]) return;
   const StepPosition pos(A.T[r], A.n_max, n);
   if (!pos.round_ends()) return;
   Scalar* h = A.h + static_cast<std::size_t>(r) * K;
@@ -249,7 +253,7 @@ HORIZON_HD void gemm_round_end_body(Block& blk, const GemmArgs<Scalar>& A, std::
   for (int j = 0; j < K; ++j) {
     const Scalar* S = A.S + A.s(r, j, 0);
     blk.each([&](int tid, State& st) {
-      st.v = ordered_dot<Scalar>(
+      st.v = hypergradient_entry<Scalar>(
           strided(tid), [&](int l) { return S[tid + l * P]; }, [&](int l) { return gv[tid + l * P]; });
     });
     blk.group_sum(P, [](State& st) -> Scalar& { return st.v; }, reinterpret_cast<Scalar*>(blk.shared()));
