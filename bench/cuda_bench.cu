@@ -35,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cuda_check.hpp"
+#include "launch.hpp"
 #include "horizon/backend.hpp"
 #include "horizon/cuda_backend.hpp"
 #include "horizon/devices.hpp"
@@ -79,13 +80,13 @@ double measured_peak_gflops(int multiprocessors) {
   cudaEvent_t start, stop;
   CUDA_CHECK(cudaEventCreate(&start));
   CUDA_CHECK(cudaEventCreate(&stop));
-  fma_loop_kernel<Scalar><<<grid, block>>>(out, Scalar(0.999), Scalar(1e-3));  // warm-up
-  cuda::check_launch("fma_loop_kernel");
+  cuda::launch_kernel("fma_loop_kernel", fma_loop_kernel<Scalar>, grid, block, 0, nullptr, out, Scalar(0.999),
+                      Scalar(1e-3));  // warm-up
   float best_ms = 1e30f;
   for (int rep = 0; rep < 5; ++rep) {
     CUDA_CHECK(cudaEventRecord(start));
-    fma_loop_kernel<Scalar><<<grid, block>>>(out, Scalar(0.999), Scalar(1e-3));
-    cuda::check_launch("fma_loop_kernel");
+    cuda::launch_kernel("fma_loop_kernel", fma_loop_kernel<Scalar>, grid, block, 0, nullptr, out, Scalar(0.999),
+                        Scalar(1e-3));
     CUDA_CHECK(cudaEventRecord(stop));
     CUDA_CHECK(cudaEventSynchronize(stop));
     float ms = 0;
@@ -325,8 +326,7 @@ int main(int argc, char** argv) {
     ctx.multiprocessors = prop.multiProcessorCount;
     ctx.shared_optin = prop.sharedMemPerBlockOptin;
     CUDA_CHECK(cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
-    CUBLAS_CHECK(cuda::cublas().create(&ctx.blas));
-    CUBLAS_CHECK(cuda::cublas().set_stream(ctx.blas, ctx.stream));
+    ctx.blas = std::make_shared<cuda::BlasHandle>(ctx.stream);  // created when a GEMM solver is made
 
     std::vector<Row> rows;
     for (const std::string& kind : o.kinds)
@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
             std::cout << j.dump() << std::endl;
             rows.push_back(row);
           }
-    cuda::cublas().destroy(ctx.blas);
+    ctx.blas.reset();  // before its stream
     cudaStreamDestroy(ctx.stream);
 
     std::printf("\n%-9s %-40s %5s %3s %8s %6s %12s %10s %7s %7s %10s\n", "kind", "path", "d", "K", "runs", "N",

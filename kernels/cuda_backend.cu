@@ -9,11 +9,16 @@
 // and at most 2^20. If a batch's allocation still fails
 // (cudaErrorMemoryAllocation, e.g. another process took memory), the batch
 // is halved and retried; a single run that does not fit is an error.
-#include <cublas_v2.h>
+//
+// The backend owns one stream and a cuBLAS handle that the GEMM path creates
+// on its first use (DeviceContext::blas, a BlasHandle): libcublas is
+// loaded only when a dense problem takes the GEMM path, so the diagonal and
+// fused paths work without it (tests/cublas_api_test.cpp).
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -63,8 +68,7 @@ class CudaBackend final : public Backend {
     if (opts.path == CudaBackendOptions::Path::gemm) description_ += ", GEMM path forced";
     try {
       CUDA_CHECK(cudaStreamCreateWithFlags(&ctx_.stream, cudaStreamNonBlocking));
-      CUBLAS_CHECK(cuda::cublas().create(&ctx_.blas));
-      CUBLAS_CHECK(cuda::cublas().set_stream(ctx_.blas, ctx_.stream));
+      ctx_.blas = std::make_shared<cuda::BlasHandle>(ctx_.stream);  // created by the GEMM path's first use
     } catch (...) {
       release();  // the destructor does not run when the constructor throws
       throw;
@@ -177,9 +181,8 @@ class CudaBackend final : public Backend {
   }
 
   void release() {
-    if (ctx_.blas) cuda::cublas().destroy(ctx_.blas);
+    ctx_.blas.reset();  // the handle (if the GEMM path made one) goes before its stream
     if (ctx_.stream) cudaStreamDestroy(ctx_.stream);
-    ctx_.blas = nullptr;
     ctx_.stream = nullptr;
   }
 

@@ -1,6 +1,8 @@
-// kernels/quadratic_dense_host.hpp — host-side pieces both dense paths
-// (quadratic_dense_fused.cu, quadratic_dense_gemm.cu) share: the problem in
-// their layouts, and the download of a batch's checkpoints.
+// kernels/quadratic_dense_host.hpp — host-side pieces of the dense paths:
+// the problem in the fused kernel's transposed layout (quadratic_dense_fused.cu;
+// the GEMM path's row-major layout is GemmProblemData in
+// quadratic_dense_gemm_driver.hpp, shared with its CPU replay), and the
+// download of a batch's checkpoints (both paths).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -16,26 +18,20 @@ namespace horizon {
 namespace cuda {
 
 struct DenseHostProblem {
-  std::vector<double> A;    // K×d×d row-major, as given
   std::vector<double> At;   // K×d×d, At[(j·d + l)·d + i] = A_j(i, l)
-  std::vector<double> Av;   // d×d row-major
   std::vector<double> Avt;  // d×d transposed
   std::vector<double> c;    // K×d
   explicit DenseHostProblem(const QuadraticProblem& p) {
     const std::size_t d = p.d, dd = d * d;
-    A.resize(p.K * dd);
     At.resize(p.K * dd);
     c.resize(p.K * d);
     for (int j = 0; j < p.K; ++j) {
       const std::vector<double>& Aj = p.domains[j].A;
       for (std::size_t i = 0; i < d; ++i)
-        for (std::size_t l = 0; l < d; ++l) {
-          A[j * dd + i * d + l] = Aj[i * d + l];
-          At[j * dd + l * d + i] = Aj[i * d + l];
-        }
+        for (std::size_t l = 0; l < d; ++l) At[j * dd + l * d + i] = Aj[i * d + l];
       for (std::size_t i = 0; i < d; ++i) c[j * d + i] = p.domains[j].c[i];
     }
-    Av = p.validation.A;
+    const std::vector<double>& Av = p.validation.A;
     Avt.resize(dd);
     for (std::size_t i = 0; i < d; ++i)
       for (std::size_t l = 0; l < d; ++l) Avt[l * d + i] = Av[i * d + l];

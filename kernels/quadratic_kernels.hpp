@@ -24,9 +24,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "cublas_api.hpp"
+#include "cuda_check.hpp"
 #include "horizon/config.hpp"
 #include "horizon/problem.hpp"
 #include "horizon/result.hpp"
@@ -34,12 +37,56 @@
 namespace horizon {
 namespace cuda {
 
+// The cuBLAS handle of the GEMM path, created on first use: constructing
+// (and destroying) a BlasHandle that was never asked for its handle calls no
+// cuBLAS function, so libcublas (dlopen()ed by cublas(), cublas_api.hpp) is
+// loaded only when a GEMM solver is made, and a machine without it still
+// runs the diagonal and fused paths. get() creates the handle on the current
+// device and binds it to `stream` (the stream must outlive the BlasHandle);
+// a failure throws and leaves no handle, so a later get() tries again. One
+// mutex serialises get(): enough for the one backend object that owns it.
+class BlasHandle {
+ public:
+  explicit BlasHandle(cudaStream_t stream) : stream_(stream) {}
+  ~BlasHandle() {
+    if (handle_) cublas().destroy(handle_);  // errors ignored: a destructor must not throw
+  }
+  BlasHandle(const BlasHandle&) = delete;
+  BlasHandle& operator=(const BlasHandle&) = delete;
+
+  cublasHandle_t get() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!handle_) {
+      cublasHandle_t h = nullptr;
+      CUBLAS_CHECK(cublas().create(&h));
+      const cublasStatus_t bound = cublas().set_stream(h, stream_);
+      if (bound != CUBLAS_STATUS_SUCCESS) cublas().destroy(h);
+      CUBLAS_CHECK(bound);
+      handle_ = h;
+    }
+    return handle_;
+  }
+  bool created() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return handle_ != nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  cudaStream_t stream_;
+  cublasHandle_t handle_ = nullptr;
+};
+
+// What the solvers share of the backend: the device, its limits, the stream
+// every launch and copy goes to, and (GEMM path only) the lazily created
+// cuBLAS handle — shared, so copies of the context (each solver keeps one)
+// use one handle; the backend destroys it before the stream.
 struct DeviceContext {
   int device = 0;
   int multiprocessors = 1;
   std::size_t shared_optin = 48 * 1024;  // shared memory one block may opt into (bytes)
   cudaStream_t stream = nullptr;
-  cublasHandle_t blas = nullptr;
+  std::shared_ptr<BlasHandle> blas;      // null: the GEMM path throws
 };
 
 // θ and w at every (run, checkpoint) of a batch; reached = 0 where the run

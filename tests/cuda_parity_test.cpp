@@ -48,14 +48,31 @@ namespace {
 constexpr double kDoubleTol = 1e-10;
 constexpr double kFloatTol = 2e-3;
 
-// Runs with horizons 1 … 9 (so T ∤ N for most budgets) and distinct seeds.
+// Runs with horizons T = 1, 2, …, 9, 1, 2, … and distinct seeds: with
+// kBudgets (1, 6, 17, 40, 53) every T ≥ 2 misses some N, and from 5 runs on
+// every budget but N = 1 has a run with T ∤ N (CudaParitySpecs checks
+// both, without a GPU).
 std::vector<RunSpec> make_specs(int runs, std::uint64_t seed0 = 11) {
   std::vector<RunSpec> specs;
-  for (int r = 0; r < runs; ++r) specs.push_back({1 + (3 * r) % 9, seed0 + static_cast<std::uint64_t>(r)});
+  for (int r = 0; r < runs; ++r) specs.push_back({1 + r % 9, seed0 + static_cast<std::uint64_t>(r)});
   return specs;
 }
 
 const std::vector<std::int64_t> kBudgets = {1, 6, 17, 40, 53};
+
+// make_specs gives what its comment claims (the suites below rely on it).
+TEST(CudaParitySpecs, CoverEveryHorizonAndTNotDividingN) {
+  std::vector<bool> seen(10, false);
+  for (const RunSpec& s : make_specs(9)) seen[s.T] = true;
+  for (int T = 1; T <= 9; ++T) EXPECT_TRUE(seen[T]) << "T = " << T;
+  for (int runs : {5, 7, 33, 65})
+    for (std::int64_t N : kBudgets) {
+      if (N == 1) continue;
+      bool some = false;
+      for (const RunSpec& s : make_specs(runs)) some = some || N % s.T != 0;
+      EXPECT_TRUE(some) << runs << " runs, N = " << N;
+    }
+}
 
 bool close(double gpu, double cpu, double tol) {
   if (std::isnan(cpu) || std::isnan(gpu)) return std::isnan(cpu) && std::isnan(gpu);
