@@ -1,4 +1,4 @@
-// CUDA trajectory throughput (DESIGN.md §7): diagonal and dense quadratics,
+// CUDA trajectory throughput (docs/algorithm.md §7): diagonal and dense quadratics,
 // d ∈ {8, 32, 64, 128, 512}, K ∈ {3, 8}, runs ∈ {1e3, 1e4, 1e5}.
 //
 // For every configuration: wall time of the GPU trajectories (the solver the

@@ -7,7 +7,7 @@ K ∈ {3, 8}, runs ∈ {1e3, 1e4, 1e5}, every run with horizon T and budget N �
 written the way one would in JAX: jax.vmap over runs, jax.lax.scan over the
 steps of a round (sensitivity S carried explicitly, reset every round), a
 scan over rounds, a scan for the N − ⌊N/T⌋·T leftover steps, all under
-jax.jit. Per step and run (DESIGN.md §2):
+jax.jit. Per step and run (docs/algorithm.md §2):
 
     Ĝ = [A_j (θ − c_j)]_j (+ σ ξ)     S ← S − η (H_w S + Ĝ)     θ ← θ − η Ĝ w
     h = Sᵀ A_v (θ − c_v) and the exponentiated weight update after each round.

@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     std::ofstream(results_out) << nlohmann::json{{"mode", mode}, {"results", rows}}.dump() << '\n';
   }
   const double run_steps = static_cast<double>(specs.size()) * N;
-  // DESIGN.md §7: ≈ 4·B·d·(K+1) flops per domain per run-step (B = examples used).
+  // docs/algorithm.md §7: ≈ 4·B·d·(K+1) flops per domain per run-step (B = examples used).
   int examples_per_step = 0;
   for (const Dataset& dom : lp.domains) examples_per_step += mode == "full" ? dom.n : batch;
   nlohmann::json out = {{"benchmark", "logistic_sweep"},

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Vectorised NumPy peer of horizon's finite-horizon sweep on logistic problems
-(DESIGN.md §2, §3, §4 "logistic").
+(docs/algorithm.md §2, §3, §4 "logistic").
 
 Interpreter: Debian's system Python, /usr/bin/python3 (it ships numpy 1.24).
 The `python3` first on PATH may be a pyenv build without numpy; run this file
 as `/usr/bin/python3 bench/numpy_logistic.py ...` (or directly, via the shebang).
 
-An independent re-implementation written from DESIGN.md, used to (a) cross-check
+An independent re-implementation written from docs/algorithm.md, used to (a) cross-check
 horizon's logistic numbers (bench/check_numpy_logistic.py) and (b) time horizon
 against a vectorised NumPy program doing the same work
 (bench/compare_numpy_logistic.py). It reads horizon's logistic problem JSON with

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Vectorised NumPy peer of horizon's finite-horizon sweep (DESIGN.md §2, §3, §5).
+"""Vectorised NumPy peer of horizon's finite-horizon sweep (docs/algorithm.md §2, §3, §5).
 
 Interpreter: Debian's system Python, /usr/bin/python3 (it ships numpy 1.24).
 The `python3` first on PATH may be a pyenv build without numpy; run this file
 as `/usr/bin/python3 bench/numpy_sweep.py ...` (or directly, via the shebang).
 
-An independent re-implementation, written from DESIGN.md rather than from the
+An independent re-implementation, written from docs/algorithm.md rather than from the
 C++ sources, used to (a) cross-check horizon's numbers (bench/check_numpy_matches.py)
 and (b) time horizon against a vectorised NumPy program doing the same work
 (bench/compare_numpy.py). All seeds of one T run together: every array has a

@@ -2,7 +2,7 @@
 //
 // dense-gemm — for d too large for shared memory. All runs share the A_j,
 //   so per step, for every domain j, the per-run GEMVs become GEMMs through
-//   cuBLAS (DESIGN.md §7):
+//   cuBLAS (docs/algorithm.md §7):
 //     Y_j = A_j · [θ_1 − c_j … θ_runs − c_j]          (d × runs, one strided-batched call)
 //     Z_j = A_j · [S_1 … S_runs]                       (d × runs·K, one call per j)
 //   and a mixing kernel forms, per run, Ĝ_j = Y_j + σξ and

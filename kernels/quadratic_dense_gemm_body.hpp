@@ -3,7 +3,7 @@
 // quadratic_dense_gemm.cu), as bodies over kernels/block_exec.hpp's Block so
 // that the KernelReplay tests run them on the host. Compiles without CUDA.
 //
-// Per step n, for a batch of R runs sharing the A_j (DESIGN.md §7):
+// Per step n, for a batch of R runs sharing the A_j (docs/algorithm.md §7):
 //   X_j = [θ_r − c_j]_r                 d × R       (prepare)
 //   Y_j = A_j X_j = [∇f_j(θ_r)]_r       d × R       (GEMM; + σξ: noise)
 //   Z_j = A_j [S_r]_r                   d × R·K     (GEMM, while some run is in a round)

@@ -10,7 +10,7 @@
 // arithmetic precision of the kernels (noise is always drawn in double,
 // bit-identical to the CPU's, then rounded to Scalar).
 //
-// Three paths, all DESIGN.md §2 exactly:
+// Three paths, all docs/algorithm.md §2 exactly:
 //   diagonal      fused trajectory kernel, state on chip (quadratic_diagonal.cu)
 //   dense-fused   fused trajectory kernel, A_j and H_w in shared memory
 //   dense-gemm    shared-operand cuBLAS GEMMs per step + mixing kernels

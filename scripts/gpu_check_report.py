@@ -200,7 +200,7 @@ if hrows:
     md.append(f"JAX peer: {'jax ' + jd['jax_version'] if jd['jax_version'] else 'no rows'}"
               f"{' on ' + jd['device'] if jd['device'] else ''}. Every row: T = {hrows[0].get('T')}, noise {hrows[0].get('noise')}, "
               f"{hrows[0].get('precision')}; N from the flop target (both sides alike); run-steps/s = runs × N / wall time; "
-              f"GFLOP/s by the DESIGN.md §7 model (dense 4·K·d², diagonal 7·K·d per run-step).")
+              f"GFLOP/s by the docs/algorithm.md §7 model (dense 4·K·d², diagonal 7·K·d per run-step).")
     md += ["", "| kind | d | K | runs | N | horizon path | run-steps/s | GFLOP/s | % of measured peak | × CPU | JAX run-steps/s | horizon / JAX |",
            "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     cmp_by = {(c["kind"], c["precision"], c["d"], c["K"], c["runs"], c["T"]): c for c in comparison}

@@ -32,13 +32,9 @@
 #include <tuple>
 #include <vector>
 
-#include "../kernels/trajectory_device.cuh"
 #include "horizon/backend.hpp"
 #include "horizon/cuda_backend.hpp"
 #include "horizon/devices.hpp"
-#include "horizon/rng.hpp"
-#include "horizon/schedule.hpp"
-#include "horizon/simplex.hpp"
 #include "reference/reference.hpp"
 #include "support.hpp"
 

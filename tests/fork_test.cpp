@@ -1,5 +1,5 @@
 // One trajectory with checkpoints equals standalone runs with those budgets
-// (bitwise, DESIGN.md §2), and results do not depend on the thread count.
+// (bitwise, docs/algorithm.md §2), and results do not depend on the thread count.
 #include <gtest/gtest.h>
 
 #include "horizon/backend.hpp"

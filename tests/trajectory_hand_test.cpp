@@ -1,4 +1,4 @@
-// Trajectories written out by hand (scalar arithmetic, DESIGN.md §2) against
+// Trajectories written out by hand (scalar arithmetic, docs/algorithm.md §2) against
 // the CPU reference: 1-D with two rounds and a leftover step, 2-D dense with
 // a projected update.
 #include <gtest/gtest.h>

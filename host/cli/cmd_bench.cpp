@@ -1,5 +1,5 @@
 // `horizon bench`: runs the throughput benchmark built beside the binary —
-// bench/horizon_bench_cuda (the GPU grid of DESIGN.md §7) when a CUDA device
+// bench/horizon_bench_cuda (the GPU grid of docs/algorithm.md §7) when a CUDA device
 // is usable, else bench/horizon_bench_cpu — passing the remaining arguments on.
 #include <unistd.h>
 

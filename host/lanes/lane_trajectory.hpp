@@ -14,7 +14,7 @@
 // leftover steps of the largest budget. The checkpoint at budget N is θ after
 // step N − 1: within a round θ never depends on S, and the round's steps use
 // the same w, η(n − kT, n) and noise as the leftover steps of a run stopped
-// at N (DESIGN.md §2), so it equals the reference's fork bit for bit
+// at N (docs/algorithm.md §2), so it equals the reference's fork bit for bit
 // (tests/lanes_test.cpp).
 #pragma once
 

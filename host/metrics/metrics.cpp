@@ -1,4 +1,4 @@
-// Exact metrics of DESIGN.md §5 for quadratic problems.
+// Exact metrics of docs/algorithm.md §5 for quadratic problems.
 #include "horizon/metrics.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Quadratic problems from and to JSON, with the validation of DESIGN.md §4.
+// Quadratic problems from and to JSON, with the validation of docs/algorithm.md §4.
 #include <cmath>
 #include <fstream>
 #include <sstream>

@@ -1,6 +1,6 @@
 // Logistic model for the CPU reference (logistic.hpp has the formulas).
 // Per step, gradients() draws the step's examples (all of them, or B per
-// domain with replacement for minibatch noise, DESIGN.md §3) and keeps their
+// domain with replacement for minibatch noise, docs/algorithm.md §3) and keeps their
 // curvature weights; hessian_times() then applies that same minibatch's
 // Hessian, H_w S = Σ_j w_j [X_Bᵀ D (X_B S)/B + λS], never forming a d×d matrix.
 #include "horizon/rng.hpp"

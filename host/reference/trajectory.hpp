@@ -1,4 +1,4 @@
-// The CPU reference trajectory: DESIGN.md §2 in plain loops, templated on the
+// The CPU reference trajectory: docs/algorithm.md §2 in plain loops, templated on the
 // problem's linear algebra (a Model), with checkpoints by forking.
 //
 // State of one run: θ (d), S (d×K row-major, S[i*K + j] = ∂θ_i/∂w_j),

@@ -1,4 +1,4 @@
-// horizon/analysis.hpp — from runs.csv to T*(N) and the scaling law (DESIGN.md §6).
+// horizon/analysis.hpp — from runs.csv to T*(N) and the scaling law (docs/algorithm.md §6).
 //
 // Per (N, T): mean, standard error, median over seeds, diverged count
 // (grid_summary.hpp). Per N:

@@ -3,7 +3,7 @@
 // A backend advances many independent runs (one per RunSpec) of the same
 // problem and config to every budget in `budgets` (ascending, ≥ 1) and
 // returns them in spec order, scored (metrics.hpp). The CPU backend is the
-// reference; the CUDA backend must agree with it (DESIGN.md §2–§5).
+// reference; the CUDA backend must agree with it (docs/algorithm.md §2–§5).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// horizon/config.hpp — the algorithm's settings (DESIGN.md §2–§3).
+// horizon/config.hpp — the algorithm's settings (docs/algorithm.md §2–§3).
 //
 // Everything here is fixed for a whole run: schedules, update rule, noise,
 // budget/horizon. Kept apart from the evolving state (θ, S, w, n) so a step is

@@ -1,4 +1,4 @@
-// horizon/law_fit.hpp — scaling laws T*(N) by weighted least squares (DESIGN.md §6).
+// horizon/law_fit.hpp — scaling laws T*(N) by weighted least squares (docs/algorithm.md §6).
 //
 //   log:        T = a + b·ln N
 //   sqrt_nlogn: T = a + b·√(N ln N)

@@ -1,4 +1,4 @@
-// horizon/logistic.hpp — logistic-regression domains (DESIGN.md §4).
+// horizon/logistic.hpp — logistic-regression domains (docs/algorithm.md §4).
 //
 //   f_j(θ) = (1/n_j) Σ_i log(1 + exp(−y_i x_iᵀθ)) + (λ/2)‖θ‖²,   y_i ∈ {−1, +1}
 //   ∇f_j(θ) = −(1/n_j) Σ_i y_i σ(−m_i) x_i + λθ,               m_i = y_i x_iᵀθ

@@ -1,4 +1,4 @@
-// horizon/metrics.hpp — exact metrics of a run (DESIGN.md §1, §5).
+// horizon/metrics.hpp — exact metrics of a run (docs/algorithm.md §1, §5).
 //
 //   θ*(w) solves H_w θ = Σ_j w_j A_j c_j,   H_w = Σ_j w_j A_j
 //   Φ(w) = f_v(θ*(w)),   ∇Φ(w)_j = −∇f_v(θ*)ᵀ H_w⁻¹ ∇f_j(θ*)

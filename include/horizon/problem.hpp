@@ -1,4 +1,4 @@
-// horizon/problem.hpp — bilevel problems (DESIGN.md §4): quadratic here,
+// horizon/problem.hpp — bilevel problems (docs/algorithm.md §4): quadratic here,
 // logistic in logistic.hpp, and `Problem`, either of them.
 //
 //   f_j(θ) = ½ (θ − c_j)ᵀ A_j (θ − c_j),  j = 0 … K−1,   f_v likewise (A_v, c_v).
@@ -51,7 +51,7 @@ nlohmann::json quadratic_to_json(const QuadraticProblem& p);
 void validate(const QuadraticProblem& p, const std::string& source = "problem");
 
 
-// Seeded generator: a pure function of these fields (DESIGN.md §4).
+// Seeded generator: a pure function of these fields (docs/algorithm.md §4).
 //   eigenvalues of each A_j log-uniform in [mu, L]; dense problems rotate
 //   them by a random orthogonal Q_j (QR of a Gaussian matrix); centres c_j
 //   are Gaussian with standard deviation `spread`; the validation set leans

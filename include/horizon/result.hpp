@@ -1,4 +1,4 @@
-// horizon/result.hpp — what a run produces at each checkpoint (DESIGN.md §5).
+// horizon/result.hpp — what a run produces at each checkpoint (docs/algorithm.md §5).
 #pragma once
 
 #include <cstdint>

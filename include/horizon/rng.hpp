@@ -1,4 +1,4 @@
-// horizon/rng.hpp — counter-based random numbers (DESIGN.md §3).
+// horizon/rng.hpp — counter-based random numbers (docs/algorithm.md §3).
 //
 // Philox4x32-10 (Random123) keyed by the run's 64-bit seed, key = {lo32, hi32}.
 // A draw is addressed by (stream, n, j, i): n the global step, j the domain,

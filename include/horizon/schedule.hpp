@@ -1,4 +1,4 @@
-// horizon/schedule.hpp — inner and outer step sizes (DESIGN.md §2).
+// horizon/schedule.hpp — inner and outer step sizes (docs/algorithm.md §2).
 //
 // t = step within the round, n = global step, k = round. No schedule depends
 // on the budget N, which is what lets one trajectory serve every checkpoint.

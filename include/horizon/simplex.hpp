@@ -1,4 +1,4 @@
-// horizon/simplex.hpp — the weight update on the simplex Δ_K (DESIGN.md §2).
+// horizon/simplex.hpp — the weight update on the simplex Δ_K (docs/algorithm.md §2).
 //
 // w, h: K-vectors, contiguous. Shared by the CPU reference and the kernels
 // (K is small: the projection sorts with insertion sort, O(K²) worst case,
@@ -57,7 +57,7 @@ HORIZON_HD void projected_update(Scalar* w, const Scalar* h, int K, Scalar alpha
   project_to_simplex(w, K, scratch);
 }
 
-// The weight update of DESIGN.md §2, dispatched on the configured rule.
+// The weight update of docs/algorithm.md §2, dispatched on the configured rule.
 template <class Scalar>
 HORIZON_HD void weight_update(UpdateKind kind, Scalar* w, const Scalar* h, int K, Scalar alpha,
                               Scalar* scratch) {

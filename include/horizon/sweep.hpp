@@ -1,7 +1,7 @@
 // horizon/sweep.hpp — the T × N × seed grid driver.
 //
 // One trajectory per (T, seed) serves every N (checkpoints by forking,
-// DESIGN.md §2). With no noise every seed is the same run: it is computed
+// docs/algorithm.md §2). With no noise every seed is the same run: it is computed
 // once per T and its rows are repeated for each seed. Trajectories run in
 // batches; each finished batch is appended to DIR/runs.csv and flushed, so a
 // killed sweep keeps its finished work and `resume` continues it (the noise
