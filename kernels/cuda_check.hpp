@@ -56,14 +56,14 @@ inline void check_cublas(cublasStatus_t status, const char* expr, const char* fi
 // with the CMake option HORIZON_CUDA_SYNC_CHECKS, or asked for at run time
 // with the environment variable HORIZON_CUDA_SYNC_CHECKS=1 (scripts/gpu-check
 // does, so one build serves both).
+// Whether the variable's value asks for them: set, not empty, not "0".
+inline bool sync_checks_requested(const char* value) { return value && *value && std::string(value) != "0"; }
+
 inline bool sync_checks() {
 #if defined(HORIZON_CUDA_SYNC_CHECKS)
   return true;
 #else
-  static const bool on = [] {
-    const char* v = std::getenv("HORIZON_CUDA_SYNC_CHECKS");
-    return v && *v && std::string(v) != "0";
-  }();
+  static const bool on = sync_checks_requested(std::getenv("HORIZON_CUDA_SYNC_CHECKS"));
   return on;
 #endif
 }

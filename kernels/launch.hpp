@@ -41,6 +41,7 @@ inline bool needs_shared_opt_in(std::size_t static_bytes, std::size_t dynamic_by
   return static_bytes + dynamic_bytes > kDefaultSharedLimit;
 }
 
+#if defined(__CUDACC__)  // the launch syntax is nvcc's; the rule above is plain C++ (tests)
 template <class... Params, class... Args>
 void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t dynamic_bytes,
                    cudaStream_t stream, Args&&... args) {
@@ -50,6 +51,7 @@ void launch_kernel(const char* name, void (*kernel)(Params...), dim3 grid, dim3 
   kernel<<<grid, block, dynamic_bytes, stream>>>(std::forward<Args>(args)...);
   check_launch(name);
 }
+#endif
 
 }  // namespace cuda
 }  // namespace horizon

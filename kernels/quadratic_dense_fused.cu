@@ -18,10 +18,10 @@
 
 #include "block_exec.hpp"
 #include "cuda_check.hpp"
+#include "batch_io.hpp"
 #include "device_buffer.hpp"
 #include "launch.hpp"
 #include "quadratic_dense_fused_body.hpp"
-#include "quadratic_dense_host.hpp"
 #include "quadratic_kernels.hpp"
 #include "trajectory_device.cuh"
 
@@ -53,6 +53,29 @@ std::size_t dense_fused_shared_budget(const DeviceContext& ctx) {
   return ctx.shared_optin > fixed ? ctx.shared_optin - fixed : 0;
 }
 
+// The problem in the kernel's layouts: A_j and A_v transposed (so the
+// thread of output row i reads a contiguous column).
+struct DenseHostProblem {
+  std::vector<double> At;   // K×d×d, At[(j·d + l)·d + i] = A_j(i, l)
+  std::vector<double> Avt;  // d×d transposed
+  std::vector<double> c;    // K×d
+  explicit DenseHostProblem(const QuadraticProblem& p) {
+    const std::size_t d = p.d, dd = d * d;
+    At.resize(p.K * dd);
+    c.resize(p.K * d);
+    for (int j = 0; j < p.K; ++j) {
+      const std::vector<double>& Aj = p.domains[j].A;
+      for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t l = 0; l < d; ++l) At[j * dd + l * d + i] = Aj[i * d + l];
+      for (std::size_t i = 0; i < d; ++i) c[j * d + i] = p.domains[j].c[i];
+    }
+    const std::vector<double>& Av = p.validation.A;
+    Avt.resize(dd);
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t l = 0; l < d; ++l) Avt[l * d + i] = Av[i * d + l];
+  }
+};
+
 template <class Scalar>
 class DenseFusedSolver final : public TrajectorySolver {
  public:
@@ -83,18 +106,8 @@ class DenseFusedSolver final : public TrajectorySolver {
                                " bytes of shared memory per block, the device allows " +
                                std::to_string(dense_fused_shared_budget<Scalar>(ctx_)));
 
-    std::vector<std::int64_t> T(runs);
-    std::vector<std::uint64_t> seed(runs);
-    for (int r = 0; r < runs; ++r) {
-      T[r] = specs[r].T;
-      seed[r] = specs[r].seed;
-    }
-    DeviceBuffer<std::int64_t> T_dev(T, ctx_.stream);
-    DeviceBuffer<std::uint64_t> seed_dev(seed, ctx_.stream);
-    const std::size_t slots = static_cast<std::size_t>(runs) * C_;
-    DeviceBuffer<Scalar> out_theta(slots * d_), out_w(slots * K_);
-    DeviceBuffer<int> out_reached(slots);
-    out_reached.zero(ctx_.stream);
+    const BatchRuns batch(specs, runs, ctx_.stream);
+    BatchCheckpoints<Scalar> out(runs, C_, d_, K_, ctx_.stream);
 
     DenseArgs<Scalar> A;
     A.L = shape.layout;
@@ -109,18 +122,18 @@ class DenseFusedSolver final : public TrajectorySolver {
     A.cv = cv_.data();
     A.theta0 = theta0_.data();
     A.w0 = w0_.data();
-    A.T = T_dev.data();
-    A.seed = seed_dev.data();
+    A.T = batch.T_dev.data();
+    A.seed = batch.seed_dev.data();
     A.budgets = budgets_.data();
     A.cfg = cfg_;
-    A.out_theta = out_theta.data();
-    A.out_w = out_w.data();
-    A.out_reached = out_reached.data();
+    A.out_theta = out.theta.data();
+    A.out_w = out.w.data();
+    A.out_reached = out.reached.data();
 
     launch_kernel("quadratic_dense_fused_kernel", quadratic_dense_fused_kernel<Scalar>,
                   dim3(static_cast<unsigned>(shape.grid)), dim3(static_cast<unsigned>(shape.threads)),
                   shape.shared_bytes, ctx_.stream, A);
-    return download_output(runs, C_, d_, K_, out_theta, out_w, out_reached, ctx_.stream);
+    return out.download(ctx_.stream);
   }
 
  private:

@@ -34,11 +34,11 @@
 
 #include "block_exec.hpp"
 #include "cuda_check.hpp"
+#include "batch_io.hpp"
 #include "device_buffer.hpp"
 #include "launch.hpp"
 #include "quadratic_dense_gemm_body.hpp"
 #include "quadratic_dense_gemm_driver.hpp"
-#include "quadratic_dense_host.hpp"
 #include "quadratic_kernels.hpp"
 
 namespace horizon {
@@ -167,56 +167,33 @@ class DenseGemmSolver final : public TrajectorySolver {
   std::size_t bytes_per_run() const override { return GemmSizes::bytes_per_run<Scalar>(d_, K_, C_); }
 
   BatchOutput run_batch(const RunSpec* specs, int runs) override {
-    std::vector<std::int64_t> T(runs);
-    std::vector<std::uint64_t> seed(runs);
-    for (int r = 0; r < runs; ++r) {
-      T[r] = specs[r].T;
-      seed[r] = specs[r].seed;
-    }
     const GemmSizes n(d_, K_, C_, runs);
-    DeviceBuffer<std::int64_t> T_dev(T, ctx_.stream);
-    DeviceBuffer<std::uint64_t> seed_dev(seed, ctx_.stream);
-    DeviceBuffer<Scalar> theta(n.theta), S(n.S), w(n.wK), h(n.wK), ws(n.wK);
-    DeviceBuffer<int> stopped(runs);
-    DeviceBuffer<Scalar> X(n.X), Y(n.X), Z(n.Z), Xv(n.theta), Yv(n.theta);
-    DeviceBuffer<Scalar> out_theta(n.out_theta), out_w(n.out_w);
-    DeviceBuffer<int> out_reached(n.slots);
-    out_reached.zero(ctx_.stream);
-
-    GemmArgs<Scalar> A;
-    A.d = d_;
-    A.K = K_;
-    A.C = C_;
-    A.runs = runs;
-    A.n_max = n_max_;
+    const BatchRuns batch(specs, runs, ctx_.stream);
+    BatchCheckpoints<Scalar> out(runs, C_, d_, K_, ctx_.stream);
+    GemmWorkspace<DeviceBuffer, Scalar> work{DeviceBuffer<Scalar>(n.theta), DeviceBuffer<Scalar>(n.S),
+                                             DeviceBuffer<Scalar>(n.wK),    DeviceBuffer<Scalar>(n.wK),
+                                             DeviceBuffer<Scalar>(n.wK),    DeviceBuffer<Scalar>(n.X),
+                                             DeviceBuffer<Scalar>(n.X),     DeviceBuffer<Scalar>(n.Z),
+                                             DeviceBuffer<Scalar>(n.theta), DeviceBuffer<Scalar>(n.theta),
+                                             DeviceBuffer<int>(runs)};
+    GemmArgs<Scalar> A = gemm_args<Scalar>(d_, K_, C_, runs, n_max_, cfg_);
     A.A = A_.data();
     A.c = c_.data();
     A.cv = cv_.data();
     A.theta0 = theta0_.data();
     A.w0 = w0_.data();
-    A.T = T_dev.data();
-    A.seed = seed_dev.data();
+    A.T = batch.T_dev.data();
+    A.seed = batch.seed_dev.data();
     A.budgets = budgets_.data();
-    A.cfg = cfg_;
-    A.theta = theta.data();
-    A.S = S.data();
-    A.w = w.data();
-    A.h = h.data();
-    A.ws = ws.data();
-    A.stopped = stopped.data();
-    A.X = X.data();
-    A.Y = Y.data();
-    A.Z = Z.data();
-    A.Xv = Xv.data();
-    A.Yv = Yv.data();
-    A.out_theta = out_theta.data();
-    A.out_w = out_w.data();
-    A.out_reached = out_reached.data();
+    work.bind(A);
+    A.out_theta = out.theta.data();
+    A.out_w = out.w.data();
+    A.out_reached = out.reached.data();
 
     DeviceGemmEngine<Scalar> engine(ctx_.stream, blas_);
-    drive_dense_gemm(engine, A, A_.data(), Av_.data(), GemmSchedule(T.data(), runs, n_max_),
+    drive_dense_gemm(engine, A, A_.data(), Av_.data(), GemmSchedule(batch.T.data(), runs, n_max_),
                      gemm_plan<Scalar>(d_, K_, runs));
-    return download_output(runs, C_, d_, K_, out_theta, out_w, out_reached, ctx_.stream);
+    return out.download(ctx_.stream);
   }
 
  private:

@@ -137,6 +137,42 @@ struct GemmSizes {
   }
 };
 
+// The per-batch state and GEMM operands of the path, in any container with
+// data(): DeviceBuffer on the device, std::vector in the replay. bind()
+// points the arguments at them.
+template <template <class...> class Buffer, class Scalar>
+struct GemmWorkspace {
+  Buffer<Scalar> theta, S, w, h, ws, X, Y, Z, Xv, Yv;
+  Buffer<int> stopped;
+
+  void bind(GemmArgs<Scalar>& A) {
+    A.theta = theta.data();
+    A.S = S.data();
+    A.w = w.data();
+    A.h = h.data();
+    A.ws = ws.data();
+    A.stopped = stopped.data();
+    A.X = X.data();
+    A.Y = Y.data();
+    A.Z = Z.data();
+    A.Xv = Xv.data();
+    A.Yv = Yv.data();
+  }
+};
+
+// The arguments' sizes and settings (the pointers are the caller's).
+template <class Scalar>
+GemmArgs<Scalar> gemm_args(int d, int K, int C, int runs, std::int64_t n_max, const AlgorithmConfig& cfg) {
+  GemmArgs<Scalar> A;
+  A.d = d;
+  A.K = K;
+  A.C = C;
+  A.runs = runs;
+  A.n_max = n_max;
+  A.cfg = cfg;
+  return A;
+}
+
 // The problem in the path's layout: A_j row-major one after another, c_j.
 struct GemmProblemData {
   std::vector<double> A, c;  // K×d×d, K×d
@@ -217,17 +253,13 @@ GemmReplayOutput<Scalar> replay_dense_gemm(const QuadraticProblem& p, const Algo
   // NaN, except Z, whose non-finite entries gemm_hs repairs by design (a
   // stale Z must change the result, so it holds a finite wrong value).
   const Scalar poison = Scalar(0) / Scalar(0), stale = Scalar(7);
-  std::vector<Scalar> theta(n.theta, poison), S(n.S, poison), w(n.wK, poison), h(n.wK, poison), ws(n.wK, poison),
-      X(n.X, poison), Y(n.X, poison), Z(n.Z, stale), Xv(n.theta, poison), Yv(n.theta, poison);
-  GemmReplayOutput<Scalar> out{std::vector<Scalar>(n.out_theta, poison), std::vector<Scalar>(n.out_w, poison),
-                               std::vector<int>(n.slots, 0)};
-  std::vector<int> stopped(runs, -1);
-  GemmArgs<Scalar> A;
-  A.d = d;
-  A.K = K;
-  A.C = C;
-  A.runs = runs;
-  A.n_max = budgets.back();
+  using Host = std::vector<Scalar>;
+  GemmWorkspace<std::vector, Scalar> work{Host(n.theta, poison), Host(n.S, poison), Host(n.wK, poison),
+                                          Host(n.wK, poison),    Host(n.wK, poison), Host(n.X, poison),
+                                          Host(n.X, poison),     Host(n.Z, stale),   Host(n.theta, poison),
+                                          Host(n.theta, poison), std::vector<int>(runs, -1)};
+  GemmReplayOutput<Scalar> out{Host(n.out_theta, poison), Host(n.out_w, poison), std::vector<int>(n.slots, 0)};
+  GemmArgs<Scalar> A = gemm_args<Scalar>(d, K, C, runs, budgets.back(), cfg);
   A.A = Amat.data();
   A.c = c.data();
   A.cv = cv.data();
@@ -236,18 +268,7 @@ GemmReplayOutput<Scalar> replay_dense_gemm(const QuadraticProblem& p, const Algo
   A.T = T.data();
   A.seed = seed.data();
   A.budgets = budgets.data();
-  A.cfg = cfg;
-  A.theta = theta.data();
-  A.S = S.data();
-  A.w = w.data();
-  A.h = h.data();
-  A.ws = ws.data();
-  A.stopped = stopped.data();
-  A.X = X.data();
-  A.Y = Y.data();
-  A.Z = Z.data();
-  A.Xv = Xv.data();
-  A.Yv = Yv.data();
+  work.bind(A);
   A.out_theta = out.theta.data();
   A.out_w = out.w.data();
   A.out_reached = out.reached.data();

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "block_exec.hpp"
+#include "batch_io.hpp"
 #include "device_buffer.hpp"
 #include "launch.hpp"
 #include "quadratic_diagonal_body.hpp"
@@ -69,18 +70,8 @@ class DiagonalSolver final : public TrajectorySolver {
   }
 
   BatchOutput run_batch(const RunSpec* specs, int runs) override {
-    std::vector<std::int64_t> T(runs);
-    std::vector<std::uint64_t> seed(runs);
-    for (int r = 0; r < runs; ++r) {
-      T[r] = specs[r].T;
-      seed[r] = specs[r].seed;
-    }
-    DeviceBuffer<std::int64_t> T_dev(T, ctx_.stream);
-    DeviceBuffer<std::uint64_t> seed_dev(seed, ctx_.stream);
-    const std::size_t slots = static_cast<std::size_t>(runs) * C_;
-    DeviceBuffer<Scalar> out_theta(slots * d_), out_w(slots * K_);
-    DeviceBuffer<int> out_reached(slots);
-    out_reached.zero(ctx_.stream);
+    const BatchRuns batch(specs, runs, ctx_.stream);
+    BatchCheckpoints<Scalar> out(runs, C_, d_, K_, ctx_.stream);
 
     const DiagonalShape shape = diagonal_launch_shape(d_, K_, runs, ctx_.multiprocessors);
     DeviceBuffer<Scalar> state, weights;
@@ -96,12 +87,12 @@ class DiagonalSolver final : public TrajectorySolver {
     A.cv = cv_.data();
     A.theta0 = theta0_.data();
     A.w0 = w0_.data();
-    A.T = T_dev.data();
-    A.seed = seed_dev.data();
+    A.T = batch.T_dev.data();
+    A.seed = batch.seed_dev.data();
     A.budgets = budgets_.data();
-    A.out_theta = out_theta.data();
-    A.out_w = out_w.data();
-    A.out_reached = out_reached.data();
+    A.out_theta = out.theta.data();
+    A.out_w = out.w.data();
+    A.out_reached = out.reached.data();
     A.state = state.data();
     A.weights = weights.data();
 
@@ -115,18 +106,7 @@ class DiagonalSolver final : public TrajectorySolver {
                     smem, ctx_.stream, A);
     });
 
-    BatchOutput out;
-    out.runs = runs;
-    out.checkpoints = C_;
-    out.d = d_;
-    out.K = K_;
-    std::vector<Scalar> theta_host, w_host;
-    out_theta.download(theta_host, ctx_.stream);
-    out_w.download(w_host, ctx_.stream);
-    out_reached.download(out.reached, ctx_.stream);
-    out.theta.assign(theta_host.begin(), theta_host.end());
-    out.w.assign(w_host.begin(), w_host.end());
-    return out;
+    return out.download(ctx_.stream);
   }
 
  private:

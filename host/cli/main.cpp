@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "horizon/error.hpp"
+#include "horizon/io_error.hpp"
 
 int main(int argc, char** argv) {
   using namespace horizon::cli;
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
     std::cerr << "horizon: error: " << e.what() << " (see horizon --help)\n";
     return 2;
   } catch (const horizon::InputError& e) {
+    std::cerr << "horizon: error: " << e.what() << "\n";
+    return 2;
+  } catch (const horizon::IoError& e) {
     std::cerr << "horizon: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

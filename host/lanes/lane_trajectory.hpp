@@ -64,25 +64,26 @@ class LaneTrajectory {
     std::size_t next = 0;
     bool weights_moved = true;
     const std::int64_t n_max = budgets.back();
+    for (int r = 0; r < R; ++r) clock_[r].start(T_[r], n_max);
     for (std::int64_t n = 0; n < n_max; ++n) {
       if (weights_moved) m_.weights_changed(w_);
       weights_moved = false;
       Lane eta;
       bool any_end = false;
-      for (int r = 0; r < R; ++r) {
-        const StepPosition pos(T_[r], n_max, n);
-        if (pos.begins_round())
+      for (int r = 0; r < R; ++r) {  // each lane's clock stands at step n
+        const RunClock& clk = clock_[r];
+        if (clk.begins_round())
           for (Lane& s : S_) s.x[r] = 0.0;
-        eta.x[r] = inner_rate(cfg_.inner, pos.t, n);
-        ends_[r] = pos.round_ends();
-        round_[r] = pos.k;
+        eta.x[r] = inner_rate(cfg_.inner, clk.t, n);
+        ends_[r] = clk.round_ends();
         any_end = any_end || ends_[r];
       }
       m_.gradients(theta_, G_, keys_, n);
       add_gaussian_noise(n);
       sensitivity_step(get(eta));
       inner_step(get(eta));
-      if (any_end) weights_moved = end_rounds(n);
+      if (any_end) weights_moved = end_rounds();
+      for (RunClock& clk : clock_) clk.advance();
       for (; next < budgets.size() && budgets[next] == n + 1; ++next) record(budgets[next], out);
     }
     return out;
@@ -132,7 +133,7 @@ class LaneTrajectory {
   // The weight update of every lane whose round ended at step n (its round
   // k); a non-finite w, h or θ flags the lane diverged.
   // Returns whether any lane's weights moved.
-  bool end_rounds(std::int64_t n) {
+  bool end_rounds() {
     m_.val_gradient(theta_, gv_);
     for (int j = 0; j < K_; ++j)  // h = Sᵀ ∇f_v(θ)
       put(h_[j], hypergradient_entry<Vec>(d_, [&](int i) { return get(S_[i * K_ + j]); },
@@ -143,7 +144,7 @@ class LaneTrajectory {
       for (int j = 0; j < K_; ++j) w1_[j] = w_[j].x[r], h1_[j] = h_[j].x[r];
       bool theta_finite = true;
       for (int i = 0; i < d_; ++i) theta_finite = theta_finite && std::isfinite(theta_[i].x[r]);
-      diverged_[r] = end_round(cfg_, round_[r], w1_.data(), h1_.data(), K_, scratch_.data(), theta_finite);
+      diverged_[r] = end_round(cfg_, clock_[r].k, w1_.data(), h1_.data(), K_, scratch_.data(), theta_finite);
       for (int j = 0; j < K_; ++j) w_[j].x[r] = w1_[j];
       moved = true;
     }
@@ -169,7 +170,7 @@ class LaneTrajectory {
   const AlgorithmConfig& cfg_;
   int d_, K_, active_;
   std::int64_t T_[R];
-  std::int64_t round_[R];  // the round k of the current step
+  RunClock clock_[R];  // each lane's position on the budget axis (no divisions per step)
   bool ends_[R];
   LaneKeys keys_;
   std::vector<Lane> theta_, w_, S_, G_, HS_, gv_, h_;  // [index] of lanes
