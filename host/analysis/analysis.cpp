@@ -311,16 +311,16 @@ GridCoverage check_grid(const RunsFile& f, const SweepGrid& g, bool allow_partia
     throw InputError(f.path, std::to_string(off) + " row" + (off > 1 ? "s" : "") + " off the manifest's grid, first " +
                                  off_first + " (runs.csv and manifest.json come from different sweeps)");
   GridCoverage c;
-  const std::uint64_t cells = static_cast<std::uint64_t>(g.T.size()) * g.N.size();
+  const std::uint64_t cells = static_cast<std::uint64_t>(Ts.size()) * Ns.size();  // a value listed twice counts once
   c.expected = g.seeds > UINT64_MAX / cells ? UINT64_MAX : cells * g.seeds;
   c.present = seen.size();
   c.missing = c.expected - c.present;
   std::size_t listed = 0;
-  for (std::size_t t = 0; t < g.T.size() && listed < first_few && c.missing > 0; ++t)
-    for (std::size_t n = 0; n < g.N.size() && listed < first_few; ++n)
+  for (auto t = Ts.begin(); t != Ts.end() && listed < first_few && c.missing > 0; ++t)
+    for (auto n = Ns.begin(); n != Ns.end() && listed < first_few; ++n)
       for (std::uint64_t s = 0; s < g.seeds && listed < first_few; ++s)
-        if (!seen.count(std::make_tuple(g.T[t], g.N[n], g.seed0 + s)))
-          c.missing_first += (listed++ ? ", " : "") + key_text(g.T[t], g.N[n], g.seed0 + s);
+        if (!seen.count(std::make_tuple(*t, *n, g.seed0 + s)))
+          c.missing_first += (listed++ ? ", " : "") + key_text(*t, *n, g.seed0 + s);
   if (c.missing > 0 && !allow_partial)
     throw InputError(f.path, std::to_string(c.missing) + " row" + (c.missing > 1 ? "s" : "") +
                                  " missing from the manifest's grid, first " + c.missing_first +
