@@ -228,6 +228,33 @@ TEST(AnalyzeFaults, AFailedSummaryWriteKeepsTheOldSummary) {
   EXPECT_EQ(test::read_file(dir + "/summary.json"), "{\"old\": true}\n");
 }
 
+// The case: on a full filesystem analyze printed "summary: …" and left
+// 0 bytes. Needs a tiny tmpfs (root); skipped where it cannot be mounted.
+TEST(AnalyzeFaults, AFullFilesystemIsAnErrorAndKeepsTheOldSummary) {
+  const std::string src = sweep_dir("af_full_src", Grid{});
+  const std::string mnt = test::temp_dir("af_full_mnt");
+  if (std::system(("mount -t tmpfs -o size=64k tmpfs " + mnt + " 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root); AFailedSummaryWriteKeepsTheOldSummary covers the write path";
+  const std::string dir = mnt + "/run";
+  fs::create_directory(dir);
+  fs::copy_file(src + "/runs.csv", dir + "/runs.csv");
+  fs::copy_file(src + "/manifest.json", dir + "/manifest.json");
+  test::write_file(dir + "/summary.json", "{\"old\": true}\n");
+  // Fill what is left (the write of the filler itself fails at the end: fine).
+  std::system(("dd if=/dev/zero of=" + mnt + "/filler bs=4k 2>/dev/null").c_str());
+  const test::CommandResult r = test::run_cli("analyze " + dir + " --bootstrap 0");
+  const std::string old = test::read_file(dir + "/summary.json");
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) entries += e.is_regular_file();
+  std::system(("umount " + mnt).c_str());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(has(r.err, "horizon: error: cannot write '" + dir + "/summary.json")) << r.err;
+  EXPECT_TRUE(has(r.err, "No space left on device")) << r.err;
+  EXPECT_FALSE(has(r.out, "summary: ")) << r.out;
+  EXPECT_EQ(old, "{\"old\": true}\n");
+  EXPECT_EQ(entries, 3u) << "a temporary file was left behind";
+}
+
 // summary.json names the manifest it came from: path, content hash, schema_version.
 TEST(AnalyzeFaults, SummaryNamesItsManifest) {
   const std::string dir = sweep_dir("af_source", Grid{});
