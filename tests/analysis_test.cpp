@@ -154,6 +154,10 @@ std::string law_sweep_dir(const std::string& name, bool log_law) {
       write_run_row(out, r, false);
     }
   }
+  // The manifest analyze checks the rows against (the grid the rows above fill).
+  nlohmann::json grid = {{"N", {100, 300, 1000, 3000, 10000, 30000}}, {"seeds", 1}, {"seed0", 0}};
+  for (std::int64_t T = 1; T <= 1024; ++T) grid["T"].push_back(T);
+  test::write_file(dir + "/manifest.json", nlohmann::json({{"config", {{"grid", grid}}}}).dump());
   return dir;
 }
 
@@ -215,6 +219,119 @@ TEST(Check, CommandLineExitCodes) {
   EXPECT_NE(other.err.find("--baseline: was computed on \"val_loss\""), std::string::npos) << other.err;
   EXPECT_EQ(test::run_cli("check " + dir + " --expect cubic").exit_code, 2);
   EXPECT_EQ(test::run_cli("check " + dir + " --expect log --min-r2 1.5").exit_code, 2);
+}
+
+// Finding 7 (issue 10): a law whose T* does not grow with N, or whose R² is
+// below the floor, is never preferred, and `check --expect` says no law fits.
+TEST(LawFit, NeverPrefersAFallingOrPoorFit) {
+  std::vector<double> falling, scattered;
+  for (double N : decades) falling.push_back(40.0 - 3.0 * std::log(N));
+  for (std::size_t i = 0; i < decades.size(); ++i) scattered.push_back(i % 2 ? 30.0 : 10.0 + 0.1 * i);
+  const LawComparison f = compare_laws(decades, falling, ones(7));
+  EXPECT_TRUE(f.preferred.empty());
+  EXPECT_TRUE(f.fits.at("log").ok);  // it fits (R² = 1) but falls: no claim about T* growing
+  EXPECT_FALSE(f.fits.at("log").eligible);
+  EXPECT_NE(f.no_law.find("log: slope b = -3 is not positive"), std::string::npos) << f.no_law;
+  const LawComparison s = compare_laws(decades, scattered, ones(7));
+  EXPECT_TRUE(s.preferred.empty()) << s.preferred;
+  EXPECT_NE(s.no_law.find("is below 0.5"), std::string::npos) << s.no_law;
+  const LawComparison few = compare_laws({100, 1000}, {3, 5}, ones(2));
+  EXPECT_EQ(few.no_law, "need >= 3 values of N with a finite T* (got 2)");
+}
+
+// The undamped Gauss–Newton ran off on these (a = −4.8e37 for the first):
+// now the fit either converges to something sane or says it failed, and the
+// reason is not "need >= 3 values of N".
+TEST(LawFit, PowerFitNeverReportsNonsense) {
+  const std::vector<double> N = {1000, 3000, 10000, 30000, 100000};
+  for (const std::vector<double>& T : {std::vector<double>{30, 2, 2, 2, 2}, std::vector<double>{1, 1, 1, 1, 30},
+                                       std::vector<double>{30, 1, 1, 1, 1}}) {
+    std::vector<double> w;
+    for (double t : T) w.push_back(1 / (0.02 * t * 0.02 * t));
+    const LawFit f = fit_law("power", N, T, w);
+    if (f.ok) {
+      EXPECT_GT(f.params.at("a"), 0) << T[0];
+      EXPECT_LT(std::abs(f.params.at("p")), 20) << T[0];
+    } else {
+      EXPECT_EQ(f.why, "Gauss–Newton did not converge");
+    }
+    EXPECT_FALSE(compare_laws(N, T, w).preferred == "power" && !f.eligible);
+  }
+}
+
+TEST(Check, ExpectFailsWhenNoLawFits) {
+  std::vector<SweepRow> rows;
+  for (std::int64_t N : {100, 1000, 10000, 100000}) {
+    const double t0 = 60.0 / std::log(static_cast<double>(N));  // T* falls with N
+    for (std::int64_t T = 1; T <= 32; ++T) {
+      SweepRow r;
+      r.T = T, r.N = N, r.val_loss = 1 + std::pow(std::log(T) - std::log(t0), 2), r.w = {0.5, 0.5};
+      rows.push_back(r);
+    }
+  }
+  const Analysis a = analyze(rows, {});
+  EXPECT_TRUE(a.laws.preferred.empty());
+  CheckExpectation e;
+  e.law = "log";
+  const CheckVerdict v = check(a, e);
+  EXPECT_FALSE(v.pass);
+  EXPECT_NE(joined(v).find("FAIL: expected log, but no law fits: log: slope b = "), std::string::npos) << joined(v);
+  EXPECT_TRUE(analysis_json(a)["preferred"].is_null());
+  EXPECT_NE(analysis_json(a)["no_law"].get<std::string>().find("not positive"), std::string::npos);
+}
+
+// Finding 4 (library side): NaN on a non-diverged row, and a mostly diverged T.
+TEST(Analysis, NanOnARunNotFlaggedDivergedIsAnError) {
+  std::vector<SweepRow> rows = synthetic_rows(4.0, 3, 1, 0.1);
+  rows[4].val_loss = NAN;
+  try {
+    analyze(rows, {});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "runs.csv data row 5: column val_loss: no finite value on a run not flagged diverged (got nan)");
+  }
+}
+
+TEST(Analysis, AMostlyDivergedTCannotBeTStar) {
+  std::vector<SweepRow> rows = synthetic_rows(4.0, 64, 1, 0.01);
+  for (SweepRow& r : rows)
+    if (r.T == 16) {
+      if (r.seed < 60)
+        r.diverged = true, r.val_loss = NAN;
+      else
+        r.val_loss = -1;  // the 4 survivors look best
+    }
+  AnalysisOptions o;
+  o.bootstrap = 50;
+  EXPECT_EQ(analyze(rows, o).per_N[0].grid.T_star, 4);
+  const Analysis a = analyze(rows, o);
+  for (const CurvePoint& cp : a.per_N[0].grid.curve) EXPECT_EQ(cp.candidate, cp.T != 16) << cp.T;
+  EXPECT_GE(a.per_N[0].ci_hi, a.per_N[0].ci_lo);
+  EXPECT_LT(a.per_N[0].ci_hi, 16);  // the resamples skip it too
+  o.max_diverged = 0.95;
+  EXPECT_EQ(analyze(rows, o).per_N[0].grid.T_star, 16);
+  o.max_diverged = 1.5;
+  EXPECT_THROW(analyze(rows, o), InputError);
+}
+
+TEST(Check, BaselineIsValidatedFieldByField) {
+  auto msg = [](const nlohmann::json& b) {
+    try {
+      validate_baseline(b);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(msg({{"per_N", {{{"N", 1000}, {"T_star_refined", -3}}}}}),
+            "--baseline: per_N[0].T_star_refined: expected a number > 0 or null (got -3)");
+  EXPECT_EQ(msg({{"per_N", {{{"N", "1000"}, {"T_star_refined", 4}}}}}),
+            "--baseline: per_N[0].N: expected an integer >= 1 (got \"1000\")");
+  EXPECT_EQ(msg(nlohmann::json::array()), "--baseline: not a summary.json (expected an object, got [])");
+  EXPECT_EQ(msg({{"per_N", {{{"N", 1000}, {"T_star_refined", nullptr}}}}, {"decisive", "yes"}}),
+            "--baseline: decisive: expected true or false (got \"yes\")");
+  EXPECT_EQ(msg({{"per_N", {{{"N", 1000}, {"T_star_refined", 4.5}}}}, {"preferred", "log"}, {"decisive", true}}), "");
 }
 
 TEST(Analyze, RejectsMalformedOrEmptyRunsCsv) {

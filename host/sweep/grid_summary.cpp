@@ -39,7 +39,7 @@ double metric_of(const SweepRow& r, Metric m) {
   return NAN;
 }
 
-std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric) {
+std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric, double max_diverged) {
   std::map<std::int64_t, std::map<std::int64_t, std::vector<const SweepRow*>>> groups;
   for (const SweepRow& r : rows) groups[r.N][r.T].push_back(&r);
   std::vector<PerN> out;
@@ -74,11 +74,13 @@ std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric) {
         cp.median = m % 2 ? values[m / 2] : 0.5 * (values[m / 2 - 1] + values[m / 2]);
         for (double& w : cp.w_mean) w /= static_cast<double>(m);
       }
+      const double share = static_cast<double>(cp.diverged) / static_cast<double>(cp.count + cp.diverged);
+      cp.candidate = cp.count > 0 && share <= max_diverged;
       pn.curve.push_back(cp);
     }
     for (std::size_t i = 0; i < pn.curve.size(); ++i) {
       const CurvePoint& cp = pn.curve[i];
-      if (cp.count == 0) continue;
+      if (!cp.candidate) continue;
       const double sign = lower_is_better(metric) ? 1.0 : -1.0;
       if (pn.T_star == 0 || sign * cp.mean < sign * pn.curve[pn.star_index].mean) {
         pn.T_star = cp.T;

@@ -12,6 +12,12 @@
 // Over N: the three laws of law_fit.hpp fitted to T_star_refined with weights
 // 1/σ², σ = max(CI half-width / 1.96, 0.02·T_star_refined): the CI where
 // seeds disagree, a 2% relative error floor where they do not (no noise).
+//
+// The input is checked first (check_metrics_finite, check_grid): a missing
+// metric on a run not flagged diverged, and runs.csv rows that are
+// duplicated, off the manifest's grid or (unless allow_partial) missing from
+// it, are errors naming the rows; a T whose diverged share exceeds
+// max_diverged is not a T* candidate (grid_summary.hpp).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +37,8 @@ struct AnalysisOptions {
   int bootstrap = 1000;  // resamples; 0 = no interval (ci = [refined, refined])
   std::uint64_t seed = 0;
   double level = 0.95;
+  double max_diverged = 0.0;  // a T with a larger diverged share cannot be T*
+  double r2_floor = preferred_r2_floor;
 };
 
 struct NAnalysis {
@@ -48,6 +56,38 @@ struct Analysis {
 };
 
 Analysis analyze(const std::vector<SweepRow>& rows, const AnalysisOptions& opts);
+
+// A runs.csv with the line each row came from, for messages.
+struct RunsFile {
+  std::string path;
+  std::vector<SweepRow> rows;
+  std::vector<std::size_t> lines;  // lines[i]: 1-based line of rows[i]
+};
+RunsFile read_runs_file(const std::string& path);
+
+// A NaN in val_loss, phi or fw_gap (and val_acc when that is the metric) on
+// a row not flagged diverged: InputError "PATH:LINE: column val_loss: no value
+// on a run not flagged diverged (got nan)".
+void check_metrics_finite(const RunsFile& f, Metric metric);
+
+// The sweep's grid as manifest.json records it (config.grid: T, N, seeds, seed0).
+struct SweepGrid {
+  std::vector<std::int64_t> T, N;
+  std::uint64_t seed0 = 0;
+  std::uint64_t seeds = 0;
+};
+SweepGrid grid_of_manifest(const nlohmann::json& manifest, const std::string& path);
+
+struct GridCoverage {
+  std::uint64_t expected = 0, present = 0, missing = 0;
+  std::string missing_first;  // "(T=4, N=1000, seed=7), …": the first few missing rows
+};
+// Duplicated rows and rows off the grid are InputErrors naming the first few
+// (with their lines); missing rows too unless allow_partial.
+GridCoverage check_grid(const RunsFile& f, const SweepGrid& grid, bool allow_partial);
+
+// FNV-1a 64 of a file's bytes, 16 hex digits (summary.json names its manifest by it).
+std::string fnv1a64_hex(const std::string& bytes);
 nlohmann::json analysis_json(const Analysis& a);
 
 // Vertex of the parabola through (ln T, y) at the best point and its

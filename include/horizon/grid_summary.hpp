@@ -3,7 +3,9 @@
 // For each N: the curve over T of mean, standard error (sample sd / √n),
 // median of a metric over the seeds that did not diverge, and the number
 // that did; T* = the grid T with the best mean (lowest for losses, highest
-// for accuracies; ties → smaller T).
+// for accuracies; ties → smaller T) among the T whose diverged share is at
+// most max_diverged (default 0: a T where any seed diverged cannot be T*, so
+// a T where 60 of 64 seeds diverged cannot win on its 4 survivors).
 #pragma once
 
 #include <cstdint>
@@ -26,15 +28,16 @@ struct CurvePoint {
   std::int64_t count = 0;     // finished runs that did not diverge
   std::int64_t diverged = 0;  // runs flagged diverged
   std::vector<double> w_mean;  // mean weights over non-diverged seeds
+  bool candidate = false;      // may be T*: count > 0 and diverged share ≤ max_diverged
 };
 
 struct PerN {
   std::int64_t N = 0;
   std::vector<CurvePoint> curve;  // ascending T
-  std::int64_t T_star = 0;        // 0 when every T diverged
+  std::int64_t T_star = 0;        // 0 when no T is a candidate
   std::size_t star_index = 0;     // position of T_star in curve
 };
 
-std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric);
+std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric, double max_diverged = 0.0);
 
 }  // namespace horizon
