@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "horizon/activity.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
 #include "problems/json_fields.hpp"
@@ -85,9 +86,11 @@ json dataset_json(const Dataset& d, int dim) {
 }  // namespace
 
 Dataset read_dataset_csv(const std::string& path, const std::string& field) {
+  const Doing doing("reading the data set '" + path + "'");
   std::ifstream in = open_input(field, path);
   std::string line;
   if (!std::getline(in, line) || line.empty()) throw InputError(field, "'" + path + "' is empty (expected a header row)");
+  if (line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // a UTF-8 byte order mark (Excel writes one)
   std::vector<std::string> header = split_csv(line);
   int y_col = -1;
   for (std::size_t c = 0; c < header.size(); ++c) {

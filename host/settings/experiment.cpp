@@ -2,14 +2,17 @@
 #include "horizon/experiment.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "horizon/activity.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
+#include "problems/json_fields.hpp"
 #include "settings/presets_embedded.hpp"
 
 namespace horizon {
@@ -248,7 +251,10 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
     s.precision = r.string(run->get("precision"), "run.precision");
     s.gpu_path = r.string(run->get("gpu_path"), "run.gpu_path");
     s.out = r.string(run->get("out"), "run.out");
-    if (auto v = r.integer(run->get("threads"), "run.threads")) s.threads = static_cast<int>(*v);
+    if (auto v = r.integer(run->get("threads"), "run.threads")) {
+      if (*v < 1) throw InputError(r.field("run.threads"), "must be >= 1; omit it for all hardware threads (got " + std::to_string(*v) + ")");
+      s.threads = static_cast<int>(std::min<std::int64_t>(*v, INT_MAX));  // make_backend caps it with a notice
+    }
   }
   return s;
 }
@@ -311,14 +317,11 @@ BackendChoice resolve_backend(const ExperimentSettings& s) {
 Problem resolve_problem(const ExperimentSettings& s) {
   if (s.problem_file) return load_problem(*s.problem_file);
   if (s.problem_json) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(*s.problem_json);
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(s.problem_origin, std::string("not valid JSON: ") + e.what());
-    }
+    const Doing doing("reading the problem in " + s.problem_origin);
+    const nlohmann::json j = json_fields::parse_strict(*s.problem_json, s.problem_origin, s.problem_origin);
     return problem_from_json(j, s.problem_origin, s.problem_base_dir);
   }
+  const Doing doing("generating the problem");
   if (s.generator) return generate_quadratic(*s.generator);
   if (s.logistic_generator) return generate_logistic(*s.logistic_generator);
   throw InputError("--problem", "no problem given (use --problem FILE, --preset NAME or --config FILE)");
