@@ -128,5 +128,14 @@ TEST(CliFaults, AnEmptyListElementIsNamed) {
                  "--N: empty element in '10,'");
 }
 
+// `generate` wrote with an unchecked ofstream: exit 0 and a cut file on a full disk.
+TEST(CliFaults, GenerateOntoAFullDiskIsAnError) {
+  expect_refused(test::run_cli("generate --d 3 --K 2 --out /dev/full"),
+                 "horizon: error: cannot write '/dev/full': No space left on device");
+  const std::string dir = test::temp_dir("generate_ok");
+  ASSERT_EQ(test::run_cli("generate --d 3 --K 2 --out " + dir + "/p.json").exit_code, 0);
+  EXPECT_EQ(test::run_cli("run --problem " + dir + "/p.json" + algo).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace horizon
