@@ -176,6 +176,8 @@ TEST(Cli, ATypoGetsASuggestionAndTheCommandsHelp) {
   expect_bad("sweep" + tiny + " --T 1 --N 10 --inner-lr 0.1 --outer-lr 0.1 --seeds 2 --seeds 3",
              "horizon: error: --seeds: given twice (give it once; see horizon sweep --help)");
   expect_bad("run" + good + " --T=4", "--T: given twice");
+  expect_bad("--versio", "--versio: unknown option (did you mean --version? see horizon --help)");
+  expect_bad("run --T", "--T: needs a value (see horizon run --help)");  // was "--T: 1 required TEXT missing"
 }
 
 TEST(Cli, AMissingProblemFileComesBeforeMissingFlags) {

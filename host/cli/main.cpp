@@ -84,7 +84,8 @@ std::string explain(const CLI::ParseError& e, CLI::App& app, CLI::App* cmd, int 
       return name + ": given " + (count == 2 ? std::string("twice") : std::to_string(count) + " times") +
              " (give it once; " + help + ")";
   }
-  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+  // An unknown option (CLI11 may report a missing subcommand or value first).
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) || !(cmd && cmd->get_allow_extras())) {
     for (int i = first; i < argc; ++i) {
       const std::string word = option_word(argv[i]);
       if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) continue;
@@ -92,7 +93,11 @@ std::string explain(const CLI::ParseError& e, CLI::App& app, CLI::App* cmd, int 
       return word + ": unknown option (" + (guess.empty() ? "" : "did you mean " + guess + "? ") + help + ")";
     }
   }
-  return std::string(e.what()) + " (" + help + ")";
+  const std::string what = e.what();  // CLI11: "--T: 1 required TEXT missing"
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.find(" required ") != std::string::npos &&
+      what.find(" missing") != std::string::npos)
+    return what.substr(0, what.find(':')) + ": needs a value (" + help + ")";
+  return what + " (" + help + ")";
 }
 
 }  // namespace
