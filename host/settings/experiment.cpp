@@ -2,7 +2,9 @@
 #include "horizon/experiment.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -134,6 +136,65 @@ LogisticGeneratorParams logistic_generator_from(const toml::table& g, const Toml
   return p;
 }
 
+// toml++ limits inline nesting (256) but recurses once per part of a dotted
+// key, so "a.a.a…" with 10^5 parts crashed it. An experiment needs 3 parts;
+// a line may have at most 32 dots outside strings and comments (not counting
+// those inside numbers, 1.5).
+void check_toml_key_depth(const std::string& text, const std::string& origin) {
+  constexpr int max_dots = 32;
+  enum class In { code, basic, literal, multiline_basic, multiline_literal, comment } in = In::code;
+  auto at = [&](std::size_t i, const char* s) { return text.compare(i, std::strlen(s), s) == 0; };
+  auto digit = [&](std::size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); };
+  int dots = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      dots = 0;
+      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+      continue;
+    }
+    switch (in) {
+      case In::code:
+        if (c == '#') {
+          in = In::comment;
+        } else if (at(i, R"(""")") || at(i, "'''")) {
+          in = c == '"' ? In::multiline_basic : In::multiline_literal;
+          i += 2;
+        } else if (c == '"' || c == '\'') {
+          in = c == '"' ? In::basic : In::literal;
+        } else if (c == '.' && !(i > 0 && digit(i - 1) && digit(i + 1)) && ++dots > max_dots) {
+          const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(i), '\n');
+          throw InputError(origin, "line " + std::to_string(line) + ": a key nested more than " +
+                                       std::to_string(max_dots) + " levels deep");
+        }
+        break;
+      case In::basic:
+        if (c == '\\') ++i;  // an escaped quote does not end the string
+        else if (c == '"') in = In::code;
+        break;
+      case In::multiline_basic:
+        if (c == '\\') {
+          ++i;
+        } else if (at(i, R"(""")")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+      case In::literal:
+        if (c == '\'') in = In::code;
+        break;
+      case In::multiline_literal:
+        if (at(i, "'''")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+      case In::comment:
+        break;
+    }
+  }
+}
+
 std::string dir_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -177,6 +238,7 @@ void ExperimentSettings::merge(const ExperimentSettings& o) {
 
 ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
                                       const std::string& base_dir) {
+  check_toml_key_depth(text, origin);
   toml::table root;
   try {
     root = toml::parse(text, origin);

@@ -94,6 +94,22 @@ TEST(CliFaults, AHugeSeedCountIsRefusedBeforeItIsAllocated) {
                  "grid: 1000000 T x 200 N x 1 seeds");
 }
 
+TEST(CliFaults, ADeeplyDottedTomlKeyIsRejected) {
+  // Was SIGSEGV: toml++ recurses once per part of a dotted key (inline nesting it limits itself).
+  const std::string dir = test::temp_dir("deep_toml");
+  std::string key = "a";
+  for (int i = 0; i < 100000; ++i) key += ".a";
+  test::write_file(dir + "/dotted.toml", "# a.b.c in a comment and \"x.y\" in a string do not count\n" + key + " = 1\n");
+  expect_refused(test::run_cli("run --config " + dir + "/dotted.toml" + algo),
+                 "dotted.toml: line 2: a key nested more than 32 levels deep");
+  test::write_file(dir + "/header.toml", "[" + key + "]\n");
+  expect_refused(test::run_cli("run --config " + dir + "/header.toml" + algo), "header.toml: line 1: a key nested");
+  test::write_file(dir + "/fine.toml", "description = \"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h\"\n"
+                                       "[grid]\nT = [1, 2]  # 1.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4.5.6.7.8.9.0.1.2.3.4.5\n");
+  EXPECT_EQ(test::run_cli("run --problem " + tiny + " --config " + dir + "/fine.toml --T 2 --N 20 --inner-lr 0.2 "
+                          "--outer-lr 0.5 --backend cpu").exit_code, 0);
+}
+
 // --- finding 6: unclear messages ------------------------------------------
 
 TEST(CliFaults, ADuplicateJsonKeyIsAnErrorNamingIt) {
