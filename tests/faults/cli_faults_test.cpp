@@ -80,7 +80,10 @@ TEST(CliFaults, AProblemTooLargeForMemoryIsOutOfMemoryNotAnAbort) {
     for (int i = 0; i < 4000000; ++i) f << (i ? ",1.0000000001" : "1.0000000001");
     f << R"(],"c":[0]}],"validation":{"A":[1],"c":[0]}})";
   }
-  const test::CommandResult r = run_limited(150 * 1024, "run --problem " + dir + "/huge.json" + algo);
+  const long limit = 150 * 1024;
+  const test::CommandResult small = run_limited(limit, "run --problem " + tiny + algo);
+  if (small.exit_code != 0) GTEST_SKIP() << "this build needs more than 150 MB to run at all: " << small.err;
+  const test::CommandResult r = run_limited(limit, "run --problem " + dir + "/huge.json" + algo);
   expect_refused(r, "horizon: error: out of memory while reading the problem '" + dir + "/huge.json'");
 }
 
