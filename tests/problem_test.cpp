@@ -7,6 +7,7 @@
 #include "horizon/metrics.hpp"
 #include "horizon/optimum.hpp"
 #include "horizon/problem.hpp"
+#include "problems/json_fields.hpp"
 #include "support.hpp"
 
 namespace horizon {
@@ -127,6 +128,34 @@ TEST(Optimum, FindsKnownVertexOptimum) {
   EXPECT_TRUE(r.converged);
   EXPECT_NEAR(r.phi, 0.0, 1e-12);
   EXPECT_NEAR(r.w[0], 1.0, 1e-9);
+}
+
+std::string strict_error(const std::string& text) {
+  try {
+    json_fields::parse_strict(text, "--problem", "p.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(StrictJson, NamesTheRepeatedKeyByItsPath) {
+  EXPECT_EQ(strict_error(R"({"a":[{"x":1},{"y":[1,{"z":1,"w":{},"z":2}]}]})"),
+            "p.json.a[1].y[1].z: key given twice (JSON would keep only the last; remove one)");
+  EXPECT_EQ(strict_error(R"({"kind":"q","kind":"q"})").rfind("p.json.kind: key given twice", 0), 0u);
+  EXPECT_EQ(strict_error(R"([{"k":1},{"k":2}])"), "");  // the same key in two objects is fine
+  EXPECT_NE(strict_error(R"({"a":)").find("--problem: 'p.json' is not valid JSON: [json.exception.parse_error"),
+            std::string::npos);
+}
+
+TEST(StrictJson, DepthIsLimitedTo64) {
+  EXPECT_EQ(strict_error(std::string(64, '[') + std::string(64, ']')), "");
+  EXPECT_EQ(strict_error(std::string(65, '[') + std::string(65, ']')),
+            "p.json: JSON nested more than 64 levels deep (a problem needs 5)");
+  // An error message quotes a deep or huge value in 40 characters without recursing through it.
+  const json deep = json::parse(std::string(5000, '[') + std::string(5000, ']'));
+  EXPECT_EQ(json_fields::brief(deep), std::string(37, '[') + "...");
+  EXPECT_EQ(json_fields::brief(json::parse("[1,2]")), "[1,2]");
 }
 
 TEST(Optimum, StationaryAndNoWorseThanRandomMixtures) {

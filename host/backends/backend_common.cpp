@@ -1,5 +1,6 @@
 // Backend-neutral helpers of backend.hpp shared by the CPU and CUDA backends:
 // the thread count, the problem/config compatibility check, and scoring.
+#include <algorithm>
 #include <thread>
 
 #include "horizon/backend.hpp"
@@ -8,11 +9,18 @@
 
 namespace horizon {
 
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
+namespace {
+
+int hardware_threads() {
   const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? static_cast<int>(hw) : 1;
+  return hw > 0 ? static_cast<int>(std::min(hw, 1u << 20)) : 1;
 }
+
+}  // namespace
+
+int max_threads() { return std::max(4 * hardware_threads(), 64); }
+
+int resolve_threads(int requested) { return requested > 0 ? std::min(requested, max_threads()) : hardware_threads(); }
 
 void check_compatible(const Problem& p, const AlgorithmConfig& cfg) {
   if (cfg.noise_kind == NoiseKind::minibatch && std::holds_alternative<QuadraticProblem>(p))

@@ -1,13 +1,13 @@
 // `horizon generate`: write a seeded quadratic or logistic problem as JSON
 // (logistic data inline, or as CSV files beside it with --csv).
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
 #include "horizon/problem.hpp"
+#include "../io/checked_file.hpp"  // host/ is not on the CLI's include path
 
 namespace horizon {
 namespace cli {
@@ -21,6 +21,21 @@ struct Args {
   CLI::App* cmd = nullptr;
   bool given(const char* flag) const { return cmd->count(flag) > 0; }
 };
+
+// The problem file, checked (a full disk is an IoError, not a cut file): a
+// regular file atomically; an existing special file (/dev/stdout, a FIFO) is
+// written in place, since a rename would replace it.
+void write_output(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    io::AppendFile f(path);
+    f.append(text);
+    f.close();
+    return;
+  }
+  io::write_file_atomically(path, text);
+}
 
 std::string dir_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
@@ -120,9 +135,7 @@ Action add_generate_command(CLI::App& app) {
     if (a->out.empty()) {
       std::cout << text;
     } else {
-      std::ofstream f(a->out);
-      if (!f) throw InputError("--out", "cannot write '" + a->out + "'");
-      f << text;
+      write_output(a->out, text);
     }
     return 0;
   };

@@ -16,9 +16,9 @@ Action add_info_command(CLI::App& app) {
     std::cout << "horizon " << version_string() << "\n"
               << "build: " << build_options() << "\n"
               << "CPU threads: " << resolve_threads(0) << "\n";
-    std::string why;
-    const std::vector<DeviceInfo> devices = cuda_devices(&why);
-    if (devices.empty()) std::cout << "CUDA devices: none (" << why << ")\n";
+    std::string why, detail;
+    const std::vector<DeviceInfo> devices = cuda_devices(&why, &detail);
+    if (devices.empty()) std::cout << "CUDA devices: none (" << why << "; " << detail << ")\n";
     for (const DeviceInfo& d : devices)
       std::cout << "CUDA device " << d.index << ": " << d.name << ", sm_" << d.cc_major << d.cc_minor << ", "
                 << d.multiprocessors << " SMs, " << (d.memory_bytes >> 20) << " MiB\n";

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "flags.hpp"
+#include "horizon/activity.hpp"
 #include "horizon/backend.hpp"
 #include "horizon/parse.hpp"
 #include "output.hpp"
@@ -42,6 +43,8 @@ Action add_run_command(CLI::App& app) {
       budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
     }
     auto backend = make_backend(resolve_backend(s), std::cerr, problem_kind(p));
+    const Doing doing("running T = " + std::to_string(T) + ", N = " + std::to_string(N) + " on the " +
+                      backend->description());
     const RunResult r = backend->run(p, cfg, {spec}, budgets).front();
     if (*format == "table") {
       print_checkpoint_table(std::cout, r.checkpoints);

@@ -1,6 +1,9 @@
 // Shared run/sweep flags (flags.hpp).
 #include "flags.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
 
@@ -35,7 +38,10 @@ ExperimentSettings CommonFlags::settings(bool T_is_list) const {
   if (given("--preset")) s = load_preset(preset);
   if (given("--config")) s.merge(load_settings_file(config));
   ExperimentSettings f;
-  if (given("--problem")) f.problem_file = problem;
+  if (given("--problem")) {
+    check_readable("--problem", problem);  // before "--inner-lr: required": the file is the first thing to fix
+    f.problem_file = problem;
+  }
   auto ints = [&](const char* flag, const std::string& text) {
     return T_is_list ? parse_int_list(flag, text) : std::vector<std::int64_t>{parse_positive_int(flag, text)};
   };
@@ -52,13 +58,30 @@ ExperimentSettings CommonFlags::settings(bool T_is_list) const {
   if (given("--batch")) f.batch = static_cast<int>(parse_positive_int("--batch", batch));
   if (no_restart) f.restart = false;
   if (given("--backend")) f.backend = backend;
-  if (given("--threads")) f.threads = static_cast<int>(parse_positive_int("--threads", threads));
+  if (given("--threads"))  // int-sized; make_backend caps it at max_threads() with a notice
+    f.threads = static_cast<int>(std::min<std::int64_t>(parse_positive_int("--threads", threads), INT_MAX));
   if (given("--precision")) f.precision = precision;
   if (given("--gpu-path")) f.gpu_path = gpu_path;
   s.merge(f);
   if (given("--batch") && s.noise_kind != NoiseKind::minibatch)
     throw InputError("--batch", "applies to --noise-kind minibatch only (got --batch " + batch + ")");
+  if (T_is_list) check_grid_size(s);
   return s;
+}
+
+void CommonFlags::check_grid_size(const ExperimentSettings& s) const {
+  // `sweep` registers --seeds itself; it is read here so that a huge grid is
+  // refused before anything is sized by it.
+  std::int64_t seeds = s.seeds.value_or(1);
+  const CLI::Option* flag = app->get_option_no_throw("--seeds");
+  if (flag && flag->count() > 0) seeds = parse_positive_int("--seeds", flag->as<std::string>());
+  const std::int64_t nT = s.T ? static_cast<std::int64_t>(s.T->size()) : 1;
+  const std::int64_t nN = s.N ? static_cast<std::int64_t>(s.N->size()) : 1;
+  // Checked factor by factor, so that no product overflows.
+  if (nT > max_grid_rows || nN > max_grid_rows || nT * nN > max_grid_rows || seeds > max_grid_rows / (nT * nN))
+    throw InputError("grid", std::to_string(nT) + " T x " + std::to_string(nN) + " N x " + std::to_string(seeds) +
+                                 " seeds is more than the " + std::to_string(max_grid_rows) +
+                                 " rows a sweep may have (use fewer seeds or grid points)");
 }
 
 }  // namespace cli

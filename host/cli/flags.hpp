@@ -3,6 +3,7 @@
 // parse.hpp so every bad value gets the same one-line error.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -22,8 +23,16 @@ struct CommonFlags {
   // Registers the flags on `cmd`; `grid` adds --T/--N as lists (sweep) rather than integers (run).
   void add_to(CLI::App* cmd);
   bool given(const char* flag) const { return app->count(flag) > 0; }
-  // preset < config < flags.
+  // preset < config < flags. A --problem file must be readable (checked
+  // first, before any setting is found missing); with T_is_list (sweep), the
+  // grid may have at most max_grid_rows rows.
   ExperimentSettings settings(bool T_is_list) const;
+
+  // The sweep holds every row in memory and in runs.csv: 10^8 rows are ~10 GB.
+  static constexpr std::int64_t max_grid_rows = 100'000'000;
+
+ private:
+  void check_grid_size(const ExperimentSettings& s) const;
 };
 
 }  // namespace cli

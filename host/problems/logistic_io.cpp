@@ -4,8 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "horizon/activity.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
+#include "io/checked_file.hpp"
 #include "problems/json_fields.hpp"
 #include "horizon/logistic.hpp"
 
@@ -85,9 +87,11 @@ json dataset_json(const Dataset& d, int dim) {
 }  // namespace
 
 Dataset read_dataset_csv(const std::string& path, const std::string& field) {
+  const Doing doing("reading the data set '" + path + "'");
   std::ifstream in = open_input(field, path);
   std::string line;
   if (!std::getline(in, line) || line.empty()) throw InputError(field, "'" + path + "' is empty (expected a header row)");
+  if (line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // a UTF-8 byte order mark (Excel writes one)
   std::vector<std::string> header = split_csv(line);
   int y_col = -1;
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -123,18 +127,18 @@ Dataset read_dataset_csv(const std::string& path, const std::string& field) {
 }
 
 void write_dataset_csv(const std::string& path, const Dataset& data, int d) {
-  std::ofstream out(path);
-  if (!out) throw InputError("--out", "cannot write '" + path + "'");
-  for (int l = 0; l < d; ++l) out << "x" << l << ",";
-  out << "y\n";
+  std::string out;
+  for (int l = 0; l < d; ++l) out += "x" + std::to_string(l) + ",";
+  out += "y\n";
   char buf[32];
   for (int i = 0; i < data.n; ++i) {
     for (int l = 0; l < d; ++l) {
-      std::snprintf(buf, sizeof buf, "%.17g", data.X[static_cast<std::size_t>(i) * d + l]);
-      out << buf << ",";
+      std::snprintf(buf, sizeof buf, "%.17g,", data.X[static_cast<std::size_t>(i) * d + l]);
+      out += buf;
     }
-    out << (data.y[i] > 0 ? 1 : -1) << "\n";
+    out += data.y[i] > 0 ? "1\n" : "-1\n";
   }
+  io::write_file_atomically(path, out);  // checked: IoError naming the file on a full disk
 }
 
 void validate(const LogisticProblem& p, const std::string& source) {

@@ -6,6 +6,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
 
+#include "horizon/activity.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
 #include "problems/json_fields.hpp"
@@ -197,14 +198,9 @@ Problem problem_from_json(const json& j, const std::string& source, const std::s
 }
 
 Problem load_problem(const std::string& path) {
+  const Doing doing("reading the problem '" + path + "'");
   std::ifstream in = open_input("--problem", path);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
-    // nlohmann's message is one line: "[json.exception.parse_error.101] parse error at line 3, …"
-    throw InputError("--problem", "'" + path + "' is not valid JSON: " + std::string(e.what()));
-  }
+  const json j = json_fields::parse_strict(in, "--problem", path);
   const std::size_t slash = path.find_last_of('/');
   return problem_from_json(j, path, slash == std::string::npos ? "." : path.substr(0, slash));
 }

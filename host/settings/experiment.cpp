@@ -2,14 +2,19 @@
 #include "horizon/experiment.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "horizon/activity.hpp"
 #include "horizon/error.hpp"
 #include "horizon/parse.hpp"
+#include "problems/json_fields.hpp"
 #include "settings/presets_embedded.hpp"
 
 namespace horizon {
@@ -131,6 +136,65 @@ LogisticGeneratorParams logistic_generator_from(const toml::table& g, const Toml
   return p;
 }
 
+// toml++ limits inline nesting (256) but recurses once per part of a dotted
+// key, so "a.a.a…" with 10^5 parts crashed it. An experiment needs 3 parts;
+// a line may have at most 32 dots outside strings and comments (not counting
+// those inside numbers, 1.5).
+void check_toml_key_depth(const std::string& text, const std::string& origin) {
+  constexpr int max_dots = 32;
+  enum class In { code, basic, literal, multiline_basic, multiline_literal, comment } in = In::code;
+  auto at = [&](std::size_t i, const char* s) { return text.compare(i, std::strlen(s), s) == 0; };
+  auto digit = [&](std::size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); };
+  int dots = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      dots = 0;
+      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+      continue;
+    }
+    switch (in) {
+      case In::code:
+        if (c == '#') {
+          in = In::comment;
+        } else if (at(i, R"(""")") || at(i, "'''")) {
+          in = c == '"' ? In::multiline_basic : In::multiline_literal;
+          i += 2;
+        } else if (c == '"' || c == '\'') {
+          in = c == '"' ? In::basic : In::literal;
+        } else if (c == '.' && !(i > 0 && digit(i - 1) && digit(i + 1)) && ++dots > max_dots) {
+          const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(i), '\n');
+          throw InputError(origin, "line " + std::to_string(line) + ": a key nested more than " +
+                                       std::to_string(max_dots) + " levels deep");
+        }
+        break;
+      case In::basic:
+        if (c == '\\') ++i;  // an escaped quote does not end the string
+        else if (c == '"') in = In::code;
+        break;
+      case In::multiline_basic:
+        if (c == '\\') {
+          ++i;
+        } else if (at(i, R"(""")")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+      case In::literal:
+        if (c == '\'') in = In::code;
+        break;
+      case In::multiline_literal:
+        if (at(i, "'''")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+      case In::comment:
+        break;
+    }
+  }
+}
+
 std::string dir_of(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -174,6 +238,7 @@ void ExperimentSettings::merge(const ExperimentSettings& o) {
 
 ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
                                       const std::string& base_dir) {
+  check_toml_key_depth(text, origin);
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -248,7 +313,10 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
     s.precision = r.string(run->get("precision"), "run.precision");
     s.gpu_path = r.string(run->get("gpu_path"), "run.gpu_path");
     s.out = r.string(run->get("out"), "run.out");
-    if (auto v = r.integer(run->get("threads"), "run.threads")) s.threads = static_cast<int>(*v);
+    if (auto v = r.integer(run->get("threads"), "run.threads")) {
+      if (*v < 1) throw InputError(r.field("run.threads"), "must be >= 1; omit it for all hardware threads (got " + std::to_string(*v) + ")");
+      s.threads = static_cast<int>(std::min<std::int64_t>(*v, INT_MAX));  // make_backend caps it with a notice
+    }
   }
   return s;
 }
@@ -311,14 +379,11 @@ BackendChoice resolve_backend(const ExperimentSettings& s) {
 Problem resolve_problem(const ExperimentSettings& s) {
   if (s.problem_file) return load_problem(*s.problem_file);
   if (s.problem_json) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(*s.problem_json);
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(s.problem_origin, std::string("not valid JSON: ") + e.what());
-    }
+    const Doing doing("reading the problem in " + s.problem_origin);
+    const nlohmann::json j = json_fields::parse_strict(*s.problem_json, s.problem_origin, s.problem_origin);
     return problem_from_json(j, s.problem_origin, s.problem_base_dir);
   }
+  const Doing doing("generating the problem");
   if (s.generator) return generate_quadratic(*s.generator);
   if (s.logistic_generator) return generate_logistic(*s.logistic_generator);
   throw InputError("--problem", "no problem given (use --problem FILE, --preset NAME or --config FILE)");

@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "horizon/config.hpp"
 #include "horizon/error.hpp"
@@ -76,6 +79,7 @@ std::vector<std::int64_t> parse_int_list(const std::string& field, const std::st
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
     const std::string item = text.substr(start, comma - start);
+    if (item.empty()) throw InputError(field, "empty element in " + quoted(text) + " (expected e.g. 1,2,4)");
     const std::size_t dots = item.find("..");
     if (dots == std::string::npos) {
       out.push_back(parse_positive_int(field, item));
@@ -110,12 +114,20 @@ std::string join_ints(const std::vector<std::int64_t>& v) {
 }
 
 std::ifstream open_input(const std::string& field, const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw InputError(field, "'" + path + "' is a directory, not a file");
+  check_readable(field, path);
   std::ifstream in(path);
   if (!in) throw InputError(field, "cannot read file '" + path + "'");
   return in;
+}
+
+void check_readable(const std::string& field, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw InputError(field, "'" + path + "' is a directory, not a file");
+  // open(2) rather than an ifstream, which does not say why it failed.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(field, "cannot read file '" + path + "': " + std::strerror(errno));
+  ::close(fd);
 }
 
 }  // namespace horizon

@@ -66,7 +66,12 @@ void check_compatible(const Problem& p, const AlgorithmConfig& cfg);
 // Scores every checkpoint (Evaluator::score), in parallel over runs.
 void score_results(const Problem& p, std::vector<RunResult>& results, int threads);
 
-// Threads actually used for `requested` (≤ 0 → hardware concurrency).
+// Threads actually used for `requested` (≤ 0 → hardware concurrency), at
+// most max_threads().
 int resolve_threads(int requested);
+// The most CPU threads horizon starts: 4 per hardware thread, at least 64.
+// More only add overhead, and libgomp crashes on a huge count (a team of
+// 100000 overflows its stack); make_backend says when it caps a request.
+int max_threads();
 
 }  // namespace horizon

@@ -1,8 +1,9 @@
 // horizon/devices.hpp — which CUDA devices this process can use.
 //
 // Built without CUDA, or with no driver (cudaGetDeviceCount then fails with
-// "insufficient driver" rather than returning 0), the list is empty and
-// `why_none` says why.
+// "insufficient driver" rather than returning 0), the list is empty,
+// `why_none` says why in words for every command ("no NVIDIA GPU/driver
+// found") and `detail` gives the CUDA runtime's own error for `horizon info`.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,6 @@ struct DeviceInfo {
   int multiprocessors = 0;
 };
 
-std::vector<DeviceInfo> cuda_devices(std::string* why_none);
+std::vector<DeviceInfo> cuda_devices(std::string* why_none, std::string* detail = nullptr);
 
 }  // namespace horizon

@@ -18,12 +18,16 @@ double parse_nonnegative(const std::string& field, const std::string& text);  //
 
 // A list of positive integers, sorted ascending without duplicates. Items are
 // comma-separated; each is a number, a range "a..b" (every integer), or a
-// geometric range "a..b*f" (a, a·f, a·f², … ≤ b, integer f ≥ 2).
+// geometric range "a..b*f" (a, a·f, a·f², … ≤ b, integer f ≥ 2). An empty
+// item ("1,,2", "1,2,") is an error.
 std::vector<std::int64_t> parse_int_list(const std::string& field, const std::string& text);
 
 // An open stream on a regular, readable file; otherwise InputError naming the
-// field ("cannot read file 'x'", "'x' is a directory, not a file").
+// field and the OS's reason ("cannot read file 'x': No such file or directory",
+// "'x' is a directory, not a file").
 std::ifstream open_input(const std::string& field, const std::string& path);
+// The same checks without keeping the file open.
+void check_readable(const std::string& field, const std::string& path);
 
 // "1,2,4" — the inverse of parse_int_list for sorted lists.
 std::string join_ints(const std::vector<std::int64_t>& v);
