@@ -98,7 +98,14 @@ void put_number(char*& p, long long v) {
   while (n > 0) *p++ = digits[--n];
 }
 
+// Set while a batch is being written: an interrupt then waits for it.
+std::atomic<int> g_writing{0}, g_pending{0};
+
 extern "C" void on_interrupt(int sig) {
+  if (g_writing.load()) {
+    g_pending = sig;
+    return;
+  }
   char buf[sizeof g_interrupt_text + 128];
   char* p = buf;
   auto put = [&p](const char* s) { while (*s) *p++ = *s++; };
@@ -208,9 +215,12 @@ Action add_sweep_command(CLI::App& app) {
     opts.progress = isatty(STDERR_FILENO);
     opts.manifest_extra["command"] = "sweep";
     opts.manifest_extra["problem"] = problem_source(s, *flags);
+    opts.on_saving = [] { g_writing = 1; };
     opts.on_saved = [](std::int64_t done, std::int64_t total) {
       g_done = done;
       g_total = total;
+      g_writing = 0;
+      if (const int sig = g_pending.exchange(0)) on_interrupt(sig);
     };
     g_total = static_cast<long long>(plan.T.size()) * (cfg.stochastic() ? plan.seeds : 1);
     install_interrupt_handler(opts.out_dir, resume_command(opts.argv), opts.progress);

@@ -259,6 +259,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
         }
       }
     }
+    if (opts.on_saving) opts.on_saving();
     append_rows(out, text.str());
     outcome.trajectories_computed += static_cast<std::int64_t>(specs.size());
     saved();

@@ -51,8 +51,10 @@ struct SweepOptions {
   bool progress = false;        // draw a progress line on `log`
   nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
   std::vector<std::string> argv;  // the command line, recorded in the manifest
-  // Called after each batch is on disk: trajectories done (kept + computed)
-  // of the total. The CLI keeps it for its interrupt message.
+  // Called before a batch is written (on_saving) and once it is on disk
+  // (on_saved: trajectories done, kept + computed, of the total). The CLI
+  // holds an interrupt back in between, so its count matches the file.
+  std::function<void()> on_saving;
   std::function<void(std::int64_t done, std::int64_t total)> on_saved;
 };
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -203,10 +204,11 @@ TEST(SweepFaults, ASecondSweepOnTheSameDirFailsAndAnInterruptSaysHowToResume) {
 // Finding 8: the exit status of an interrupted sweep stays 128 + signal.
 TEST(SweepFaults, InterruptedSweepExitsWithTheSignalStatus) {
   const std::string dir = test::temp_dir("sweep_sigterm");
+  const std::string lock = dir + "/.lock";  // non-empty once the sweep holds it
   const std::string out = sh(std::string(HORIZON_BINARY) + " sweep" + tiny +
                              " --threads 1 --T 1..32 --N 20000,40000 --seeds 16 --noise 0.1 --out " + dir + " 2>" +
-                             dir + ".err &\np=$!\nwhile [ ! -s " + dir + "/.lock ]; do sleep 0.05; done\nkill -TERM $p\n"
-                             "wait $p\necho rc=$?\n");
+                             dir + ".err &\np=$!\ni=0\n" + "while [ ! -s " + lock +
+                             " ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done\n" + "kill -TERM $p\nwait $p\necho rc=$?\n");
   EXPECT_NE(out.find("rc=143\n"), std::string::npos) << out;
   EXPECT_NE(test::read_file(dir + ".err").find("horizon: interrupted: "), std::string::npos);
 }
