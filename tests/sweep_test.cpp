@@ -2,7 +2,9 @@
 // a kill, presets and config layering.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -21,6 +23,18 @@ std::vector<std::string> csv_lines(const std::string& path) {
   std::vector<std::string> out;
   for (std::string line; std::getline(in, line);) out.push_back(line);
   return out;
+}
+
+SweepRow rows_of_one_diverged() {
+  SweepRow r;
+  r.T = 2;
+  r.N = 10;
+  r.rounds = 5;
+  r.steps = 10;
+  r.val_loss = r.phi = r.fw_gap = r.val_acc = NAN;
+  r.diverged = true;
+  r.w = {NAN, NAN};
+  return r;
 }
 
 SweepOutcome sweep(const std::string& dir, double noise, bool resume = false) {
@@ -87,16 +101,53 @@ TEST(Sweep, ResumeAfterKillReproducesFullRun) {
   const SweepOutcome o = sweep(killed, 0.2, true);
   EXPECT_EQ(o.trajectories_resumed, 4);
   EXPECT_EQ(o.trajectories_computed, 8);
-  auto a = csv_lines(full + "/runs.csv"), b = csv_lines(killed + "/runs.csv");
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  EXPECT_EQ(a, b);
+  EXPECT_EQ(test::read_file(full + "/runs.csv"), test::read_file(killed + "/runs.csv"));  // byte-identical
 }
 
 TEST(Sweep, ResumeRefusesADifferentConfig) {
   const std::string dir = test::temp_dir("sweep_mismatch");
   sweep(dir, 0.2);
-  EXPECT_THROW(sweep(dir, 0.3, true), InputError);
+  try {
+    sweep(dir, 0.3, true);
+    ADD_FAILURE() << "resumed with another noise";
+  } catch (const InputError& e) {  // names the setting that differs
+    EXPECT_STREQ(e.what(), "--resume: the manifest's noise is 0.2, this sweep's is 0.3");
+  }
+}
+
+// The record of a sweep (docs/schema.md): every key the JSON Schema requires,
+// the command line, the build, the host and UTC times.
+TEST(Sweep, ManifestRecordsTheRun) {
+  const std::string dir = test::temp_dir("sweep_record");
+  const test::CommandResult r = test::run_cli("sweep --problem " HORIZON_TEST_DATA
+                                              "/tiny.json --backend cpu --inner-lr 0.1 --outer-lr 0.5 --T 1,4 "
+                                              "--N 2,10 --out " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // T > N runs no round: a notice, not silence.
+  EXPECT_NE(r.err.find("horizon: notice: 1 (T, N) cell has T > N (e.g. T = 4, N = 2): 0 rounds"), std::string::npos)
+      << r.err;
+  const auto m = nlohmann::json::parse(test::read_file(dir + "/manifest.json"));
+  const auto schema = nlohmann::json::parse(test::read_file(HORIZON_SOURCE_DIR "/docs/schema/manifest.schema.json"));
+  for (const auto& key : schema["required"]) EXPECT_TRUE(m.contains(key.get<std::string>())) << key;
+  EXPECT_EQ(m["schema_version"], 2);
+  EXPECT_EQ(m["argv"][1], "sweep");
+  EXPECT_EQ(m["argv"].back(), dir);
+  EXPECT_TRUE(m["build"]["git_commit"].is_string());
+  EXPECT_FALSE(m["build"]["options"].get<std::string>().empty());
+  EXPECT_FALSE(m["host"].get<std::string>().empty());
+  const std::regex iso("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+  EXPECT_TRUE(std::regex_match(m["started_at"].get<std::string>(), iso)) << m["started_at"];
+  EXPECT_TRUE(std::regex_match(m["finished_at"].get<std::string>(), iso)) << m["finished_at"];
+  EXPECT_EQ(m["problem"]["file"]["path"], HORIZON_TEST_DATA "/tiny.json");
+  EXPECT_EQ(m["problem"]["file"]["bytes"], test::read_file(HORIZON_TEST_DATA "/tiny.json").size());
+  EXPECT_EQ(m["problem"]["file"]["fnv1a64"].get<std::string>().size(), 16u);
+
+  const std::string gen = test::temp_dir("sweep_record_gen");
+  ASSERT_EQ(test::run_cli("sweep --preset demo --backend cpu --T 1,2 --N 50 --out " + gen).exit_code, 0);
+  const auto g = nlohmann::json::parse(test::read_file(gen + "/manifest.json"));
+  EXPECT_EQ(g["problem"]["generator"]["kind"], "quadratic");
+  EXPECT_EQ(g["problem"]["generator"]["d"], 5);
+  EXPECT_EQ(g["problem"]["source"], "preset demo");
 }
 
 TEST(Settings, PresetConfigAndFlagsLayer) {
@@ -136,6 +187,27 @@ TEST(Settings, ProblemSourcesInToml) {
   test::write_file(dir + "/two.toml", "[problem]\nfile = \"p.json\"\ngenerator = { d = 2 }\n");
   EXPECT_THROW(load_settings_file(dir + "/two.toml"), InputError);
   for (const std::string& name : preset_names()) EXPECT_NO_THROW(resolve_problem(load_preset(name))) << name;
+}
+
+// Diverged rows hold empty (null) cells; files before schema 2 held "nan".
+// The reader takes both.
+TEST(CsvReader, ReadsNullAndNanCells) {
+  const std::string dir = test::temp_dir("csv_null");
+  const std::string header = "T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,w_1,val_acc\n";
+  test::write_file(dir + "/new.csv", header + "2,10,0,5,10,,,,1,,,\n1,10,0,10,10,0.5,0.25,0.125,0,0.5,0.5,\n");
+  test::write_file(dir + "/old.csv", header + "2,10,0,5,10,nan,nan,nan,1,nan,nan,\n1,10,0,10,10,0.5,0.25,0.125,0,0.5,0.5,\n");
+  for (const char* name : {"/new.csv", "/old.csv"}) {
+    const auto rows = read_runs_csv(dir + name);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_TRUE(rows[0].diverged);
+    EXPECT_TRUE(std::isnan(rows[0].val_loss) && std::isnan(rows[0].phi) && std::isnan(rows[0].w[1]));
+    EXPECT_TRUE(std::isnan(rows[1].val_acc));
+    EXPECT_EQ(rows[1].fw_gap, 0.125);
+  }
+  std::ostringstream os;
+  SweepRow r = rows_of_one_diverged();
+  write_run_row(os, r, true);
+  EXPECT_EQ(os.str(), "2,10,0,5,10,,,,1,,,\n");
 }
 
 TEST(CsvReader, RejectsMalformedFiles) {

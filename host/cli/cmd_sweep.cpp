@@ -1,8 +1,13 @@
 // `horizon sweep`: the T × N × seed grid, rows to DIR/runs.csv, T* per N to stdout.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "commands.hpp"
 #include "flags.hpp"
@@ -44,6 +49,128 @@ void print_t_star(std::ostream& os, const std::vector<SweepRow>& rows, std::int6
   }
 }
 
+// The command line as run (Linux: /proc/self/cmdline), for the manifest and
+// the resume hint.
+std::vector<std::string> command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> argv;
+  for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
+    end = text.find('\0', start);
+    if (end == std::string::npos) end = text.size();
+    argv.push_back(text.substr(start, end - start));
+  }
+  return argv;
+}
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=:,+@%") ==
+                          std::string::npos)
+    return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The same command with --resume (and without --force).
+std::string resume_command(const std::vector<std::string>& argv) {
+  std::string cmd;
+  bool has_resume = false;
+  for (const std::string& a : argv) {
+    if (a == "--force") continue;
+    has_resume = has_resume || a == "--resume";
+    cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  }
+  return has_resume ? cmd : cmd + " --resume";
+}
+
+// On SIGINT / SIGTERM: one line saying what is saved and how to go on, then
+// the default action (the exit status stays 128 + signal: 130, 143). Only
+// async-signal-safe calls: the text is prepared, the counts are atomics.
+std::atomic<long long> g_done{0}, g_total{0};
+char g_interrupt_text[8192];  // "... resume with: <command>\n"
+bool g_progress_line = false;
+
+void put_number(char*& p, long long v) {
+  char digits[24];
+  int n = 0;
+  do digits[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) > 0);
+  while (n > 0) *p++ = digits[--n];
+}
+
+// Set while a batch is being written: an interrupt then waits for it.
+std::atomic<int> g_writing{0}, g_pending{0};
+
+extern "C" void on_interrupt(int sig) {
+  if (g_writing.load()) {
+    g_pending = sig;
+    return;
+  }
+  char buf[sizeof g_interrupt_text + 128];
+  char* p = buf;
+  auto put = [&p](const char* s) { while (*s) *p++ = *s++; };
+  if (g_progress_line) put("\n");
+  put("horizon: interrupted: ");
+  put_number(p, g_done.load());
+  put(" of ");
+  put_number(p, g_total.load());
+  put(g_interrupt_text);
+  ssize_t rc = ::write(STDERR_FILENO, buf, static_cast<std::size_t>(p - buf));
+  (void)rc;
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void install_interrupt_handler(const std::string& out_dir, const std::string& resume, bool progress) {
+  std::snprintf(g_interrupt_text, sizeof g_interrupt_text,
+                " trajectories done, saved in %s/runs.csv; resume with: %s\n", out_dir.c_str(), resume.c_str());
+  g_progress_line = progress;
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    ::sigaction(sig, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;  // e.g. SIGINT of a background job: keep it ignored
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+// Where the problem came from, for the manifest: the file's path, size and
+// FNV-1a 64 content hash; a copy of inline JSON; the generator's parameters.
+nlohmann::json problem_source(const ExperimentSettings& s, const CommonFlags& flags) {
+  nlohmann::json j;
+  if (s.problem_file) {
+    std::ifstream in(*s.problem_file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    j["source"] = *s.problem_file;
+    j["file"] = {{"path", *s.problem_file}, {"bytes", text.size()}, {"fnv1a64", hex}};
+  } else if (s.problem_json) {
+    j["source"] = s.problem_origin;
+    j["json"] = nlohmann::json::parse(*s.problem_json, nullptr, false);
+    if (j["json"].is_discarded()) j["json"] = *s.problem_json;
+  } else {
+    j["source"] = flags.given("--preset") ? "preset " + flags.preset : "generator";
+    if (s.logistic_generator) {
+      const LogisticGeneratorParams& g = *s.logistic_generator;
+      j["generator"] = {{"kind", "logistic"}, {"d", g.d}, {"K", g.K}, {"examples", g.examples},
+                        {"validation_examples", g.validation_examples}, {"label_noise", g.label_noise},
+                        {"spread", g.spread}, {"shift", g.shift}, {"aligned", g.aligned}, {"lambda", g.lambda},
+                        {"lambda_v", g.lambda_v}, {"seed", g.seed}};
+    } else if (s.generator) {
+      const GeneratorParams& g = *s.generator;
+      j["generator"] = {{"kind", "quadratic"}, {"d", g.d}, {"K", g.K}, {"mu", g.mu}, {"L", g.L},
+                        {"diagonal", g.diagonal}, {"aligned", g.aligned}, {"spread", g.spread},
+                        {"lean", g.lean}, {"seed", g.seed}};
+    }
+  }
+  return j;
+}
+
 }  // namespace
 
 Action add_sweep_command(CLI::App& app) {
@@ -53,11 +180,15 @@ Action add_sweep_command(CLI::App& app) {
   auto seed0 = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
   flags->add_to(cmd);
   cmd->add_option("--seeds", *seeds, "number of seeds (default 1)");
   cmd->add_option("--seed0", *seed0, "first seed (default 0)");
   cmd->add_option("--out", *out, "output directory (default runs/sweep)");
-  cmd->add_flag("--resume", *resume, "continue a killed sweep in --out with the same config");
+  CLI::Option* resume_flag =
+      cmd->add_flag("--resume", *resume, "continue a killed sweep in --out with the same config");
+  cmd->add_flag("--force", *force, "--out holds a sweep: move it to --out/previous-<UTC time>/ and start afresh")
+      ->excludes(resume_flag);
   return [=]() {
     ExperimentSettings s = flags->settings(true);
     if (cmd->count("--seeds")) s.seeds = parse_positive_int("--seeds", *seeds);
@@ -78,13 +209,21 @@ Action add_sweep_command(CLI::App& app) {
     SweepOptions opts;
     opts.out_dir = s.out.value_or("runs/sweep");
     opts.resume = *resume;
+    opts.force = *force;
+    opts.argv = command_line();
     opts.log = &std::cerr;
     opts.progress = isatty(STDERR_FILENO);
     opts.manifest_extra["command"] = "sweep";
-    opts.manifest_extra["problem"]["source"] =
-        s.problem_file ? *s.problem_file
-                       : s.problem_json ? s.problem_origin
-                                        : (flags->given("--preset") ? "preset " + flags->preset : "generator");
+    opts.manifest_extra["problem"] = problem_source(s, *flags);
+    opts.on_saving = [] { g_writing = 1; };
+    opts.on_saved = [](std::int64_t done, std::int64_t total) {
+      g_done = done;
+      g_total = total;
+      g_writing = 0;
+      if (const int sig = g_pending.exchange(0)) on_interrupt(sig);
+    };
+    g_total = static_cast<long long>(plan.T.size()) * (cfg.stochastic() ? plan.seeds : 1);
+    install_interrupt_handler(opts.out_dir, resume_command(opts.argv), opts.progress);
     if (!s.description.empty()) opts.manifest_extra["description"] = s.description;
     const SweepOutcome o = run_sweep(p, cfg, plan, *backend, opts);
     std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description() << " in "

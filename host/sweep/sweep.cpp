@@ -11,9 +11,16 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <sstream>
+
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "horizon/error.hpp"
+#include "horizon/io_error.hpp"
 #include "horizon/version.hpp"
+#include "io/checked_file.hpp"
+#include "sweep/sweep_dir.hpp"
 
 namespace horizon {
 namespace fs = std::filesystem;
@@ -21,49 +28,60 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void write_json_atomically(const fs::path& path, const nlohmann::json& j) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw InputError("--out", "cannot write '" + tmp.string() + "'");
-    out << j.dump(2) << '\n';
-  }
-  fs::rename(tmp, path);
+void write_manifest(const fs::path& path, const nlohmann::json& j) { io::write_file_atomically(path, j.dump(2) + "\n"); }
+
+std::string host_name() {
+  char buf[256] = {};
+  return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "";
 }
 
-// (T, seed) pairs already complete in an existing runs.csv (every N present);
-// the file is rewritten without partial groups.
-std::set<std::pair<std::int64_t, std::uint64_t>> completed_pairs(const fs::path& csv, const SweepPlan& plan,
-                                                                 int K, bool has_accuracy,
-                                                                 std::vector<SweepRow>* kept) {
-  std::set<std::pair<std::int64_t, std::uint64_t>> done;
-  if (!fs::exists(csv)) return done;
-  {  // a kill can tear the last line: keep only whole lines
-    std::ifstream in(csv);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::size_t end = text.rfind('\n');
-    text = end == std::string::npos ? std::string() : text.substr(0, end + 1);
-    std::ofstream(csv, std::ios::trunc) << text;
-  }
-  std::vector<SweepRow> rows;
+// Appends a batch's rows; on a failed write (a full disk) the file is cut
+// back to its last whole row, so it stays resumable.
+void append_rows(io::AppendFile& out, const std::string& rows) {
+  std::error_code ec;
+  const auto size = fs::is_regular_file(out.path(), ec) ? fs::file_size(out.path(), ec) : 0;
   try {
-    rows = read_runs_csv(csv.string());
-  } catch (const InputError&) {
-    return done;  // empty or header-only file: nothing finished yet
+    out.append(rows);
+    out.sync();
+  } catch (const IoError&) {
+    if (size > 0) ::truncate(out.path().c_str(), static_cast<off_t>(size));
+    throw;
   }
-  std::map<std::pair<std::int64_t, std::uint64_t>, std::set<std::int64_t>> seen;
-  for (const SweepRow& r : rows) seen[{r.T, r.seed}].insert(r.N);
-  const std::set<std::int64_t> all_N(plan.N.begin(), plan.N.end());
-  for (const auto& [key, Ns] : seen)
-    if (Ns == all_N) done.insert(key);
-  std::ofstream out(csv, std::ios::trunc);
-  write_runs_header(out, K);
-  for (const SweepRow& r : rows)
-    if (done.count({r.T, r.seed})) {
-      write_run_row(out, r, has_accuracy);
+}
+
+// --resume: keeps the (T, seed) trajectories whose every N is among the
+// valid rows before the first bad line (sweep_dir::read_valid_prefix) and
+// rewrites runs.csv to them when anything is dropped. Returns false when
+// there is nothing to keep (runs.csv is then started afresh).
+bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan, int K, bool has_accuracy,
+                 std::ostream* log, std::set<std::pair<std::int64_t, std::uint64_t>>* done,
+                 std::vector<SweepRow>* kept) {
+  const sweep_dir::Prefix prefix = sweep_dir::read_valid_prefix(csv, {plan.T, plan.N, plan.seeds, plan.seed0, K});
+  std::map<std::pair<std::int64_t, std::uint64_t>, std::size_t> count;
+  for (const SweepRow& r : prefix.rows) ++count[{r.T, r.seed}];
+  for (const auto& [key, n] : count)
+    if (n == plan.N.size()) done->insert(key);
+  std::ostringstream text;
+  text << runs_header(K);
+  for (const SweepRow& r : prefix.rows)
+    if (done->count({r.T, r.seed})) {
+      write_run_row(text, r, has_accuracy);
       kept->push_back(r);
     }
-  return done;
+  if (!prefix.first_bad.empty() && log) {
+    *log << "horizon: resume: " << prefix.first_bad << "; the rows from there on are recomputed";
+    if (!prefix.torn_only) {  // keep the file as it was: nothing is deleted
+      const fs::path aside = dir / ("runs.csv.before-resume-" + sweep_dir::utc_compact());
+      std::ifstream in(csv, std::ios::binary);
+      io::write_file_atomically(aside, std::string(std::istreambuf_iterator<char>(in), {}));
+      *log << " (the file as it was: " << aside.string() << ")";
+    }
+    *log << "\n";
+  }
+  if (kept->empty()) return false;
+  if (prefix.first_bad.empty() && kept->size() == prefix.lines) return true;  // nothing to drop
+  io::write_file_atomically(csv, text.str());
+  return true;
 }
 
 class Progress {
@@ -117,31 +135,52 @@ void validate(const SweepPlan& plan) {
 SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts) {
   const auto start = Clock::now();
+  const std::string started_at = sweep_dir::utc_iso8601();
   validate(plan);
   const fs::path dir(opts.out_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw InputError("--out", "cannot create directory '" + opts.out_dir + "': " + ec.message());
+  const sweep_dir::DirLock lock(dir);  // held until we return
   const fs::path csv = dir / "runs.csv", manifest_path = dir / "manifest.json";
+  if (opts.resume && opts.force) throw InputError("--force", "cannot be combined with --resume");
 
   const bool has_accuracy = std::holds_alternative<LogisticProblem>(p);
+  const int K = problem_K(p);
   SweepOutcome outcome;
   outcome.seeds_shared = !cfg.stochastic();
   const nlohmann::json config = sweep_config_json(p, cfg, plan);
   nlohmann::json manifest = opts.manifest_extra;
+  manifest["schema_version"] = manifest_schema_version;
   manifest["version"] = version_string();
+  manifest["build"] = {{"version", version_string()}, {"git_commit", git_commit()}, {"options", build_options()}};
+  manifest["argv"] = opts.argv;
+  manifest["host"] = host_name();
+  manifest["started_at"] = started_at;
   manifest["config"] = config;
   manifest["backend"] = {{"name", backend.name()}, {"description", backend.description()}};
   manifest["problem"]["hash"] = problem_hash(p);
   manifest["problem"]["kind"] = problem_kind(p);
   manifest["problem"]["d"] = problem_d(p);
-  manifest["problem"]["K"] = problem_K(p);
+  manifest["problem"]["K"] = K;
   if (const auto* q = std::get_if<QuadraticProblem>(&p)) manifest["problem"]["diagonal"] = q->diagonal;
   manifest["problem"]["domains"] = problem_names(p);
   manifest["seeds_shared"] = outcome.seeds_shared;
 
   std::set<std::pair<std::int64_t, std::uint64_t>> done;
-  if (opts.resume && fs::exists(manifest_path)) {
+  const bool existing = sweep_dir::has_results(dir);
+  if (existing && !opts.resume && !opts.force)
+    throw InputError("--out", "'" + opts.out_dir +
+                                  "' already holds a sweep; pass --resume to continue it or --force to move it "
+                                  "aside (to " + opts.out_dir + "/previous-<UTC time>/)");
+  if (existing && opts.force) {
+    const fs::path aside = sweep_dir::move_results_aside(dir);
+    if (opts.log) *opts.log << "horizon: --force: moved the earlier results to " << aside.string() << "\n";
+  }
+  bool rewrite_csv = true;  // start runs.csv afresh (header only)
+  if (opts.resume && existing) {
+    if (!fs::exists(manifest_path))
+      throw InputError("--resume", "'" + opts.out_dir + "' has runs.csv but no manifest.json; use --force to move it aside");
     nlohmann::json old;
     try {
       std::ifstream in(manifest_path);
@@ -149,19 +188,21 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
     } catch (const std::exception&) {
       throw InputError("--resume", "'" + manifest_path.string() + "' is not a readable manifest");
     }
-    if (!old.contains("config") || old["config"] != config)
-      throw InputError("--resume", "the sweep in '" + opts.out_dir +
-                                       "' has a different problem or config; use another --out");
-    done = completed_pairs(csv, plan, problem_K(p), has_accuracy, &outcome.rows);
+    if (!old.is_object() || !old.contains("config"))
+      throw InputError("--resume", "'" + manifest_path.string() + "' has no config");
+    const std::string difference = sweep_dir::first_difference(old["config"], config);
+    if (!difference.empty()) throw InputError("--resume", difference);
+    if (old.contains("started_at")) manifest["first_started_at"] = old.value("first_started_at", old["started_at"]);
+    rewrite_csv = !resume_rows(csv, dir, plan, K, has_accuracy, opts.log, &done, &outcome.rows);
   }
-  if (done.empty()) {
-    std::ofstream out(csv, std::ios::trunc);
-    if (!out) throw InputError("--out", "cannot write '" + csv.string() + "'");
-    write_runs_header(out, problem_K(p));
-  }
+  // Appended, not replaced: runs.csv may be a link the user made (to another
+  // disk, or /dev/full in the tests). An empty leftover file is started over.
+  std::error_code size_ec;
+  if (rewrite_csv && fs::is_regular_file(csv, size_ec)) fs::remove(csv, size_ec);
+  io::AppendFile out(csv);
+  if (rewrite_csv) append_rows(out, runs_header(K));
   manifest["complete"] = false;
-  write_json_atomically(manifest_path, manifest);
-
+  write_manifest(manifest_path, manifest);
   // Trajectories to compute: (T, seed) pairs; with no noise only seed0 per T.
   std::vector<RunSpec> todo;
   for (std::int64_t T : plan.T) {
@@ -183,16 +224,30 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   if (opts.log && outcome.seeds_shared && plan.seeds > 1)
     *opts.log << "horizon: noise is off, so all " << plan.seeds
               << " seeds are the same run: computed once per T, rows repeated per seed\n";
-  if (opts.log && outcome.trajectories_resumed > 0)
-    *opts.log << "horizon: resuming: " << outcome.trajectories_resumed << " trajectories already in "
-              << csv.string() << "\n";
+  outcome.trajectories_total = outcome.trajectories_resumed + static_cast<std::int64_t>(todo.size());
+  if (opts.log && opts.resume)
+    *opts.log << "horizon: resume: kept " << outcome.trajectories_resumed << " of " << outcome.trajectories_total
+              << " trajectories; recomputing " << todo.size() << "\n";
+  if (opts.log && plan.T.back() > plan.N.front()) {  // both ascending
+    std::int64_t cells = 0;
+    for (std::int64_t T : plan.T)
+      for (std::int64_t N : plan.N) cells += T > N;
+    *opts.log << "horizon: notice: " << cells << " (T, N) cell" << (cells == 1 ? " has" : "s have")
+              << " T > N (e.g. T = " << plan.T.back() << ", N = " << plan.N.front()
+              << "): 0 rounds, so their rows hold the starting weights w0\n";
+  }
 
-  std::ofstream out(csv, std::ios::app);
+  auto saved = [&] {
+    if (opts.on_saved)
+      opts.on_saved(outcome.trajectories_resumed + outcome.trajectories_computed, outcome.trajectories_total);
+  };
+  saved();
   Progress progress(opts.log, opts.progress, static_cast<std::int64_t>(todo.size()));
   const std::size_t batch = std::max<std::size_t>(1, backend.preferred_batch());
   for (std::size_t first = 0; first < todo.size(); first += batch) {
     const std::vector<RunSpec> specs(todo.begin() + first, todo.begin() + std::min(todo.size(), first + batch));
     const std::vector<RunResult> results = backend.run(p, cfg, specs, plan.N);
+    std::ostringstream text;
     for (const RunResult& r : results) {
       const std::int64_t copies = outcome.seeds_shared ? plan.seeds : 1;
       for (std::int64_t s = 0; s < copies; ++s) {
@@ -200,23 +255,27 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
         if (done.count({r.spec.T, seed})) continue;  // kept from the resumed file
         for (const Checkpoint& c : r.checkpoints) {
           outcome.rows.push_back(make_row(c, r.spec.T, seed));
-          write_run_row(out, outcome.rows.back(), has_accuracy);
+          write_run_row(text, outcome.rows.back(), has_accuracy);
         }
       }
     }
-    out.flush();
+    if (opts.on_saving) opts.on_saving();
+    append_rows(out, text.str());
     outcome.trajectories_computed += static_cast<std::int64_t>(specs.size());
+    saved();
     progress.update(outcome.trajectories_computed);
   }
+  out.close();
   progress.finish();
 
   outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   manifest["complete"] = true;
+  manifest["finished_at"] = sweep_dir::utc_iso8601();
   manifest["wall_time_s"] = outcome.wall_seconds;
   manifest["trajectories_computed"] = outcome.trajectories_computed;
   manifest["trajectories_resumed"] = outcome.trajectories_resumed;
   manifest["rows"] = outcome.rows.size();
-  write_json_atomically(manifest_path, manifest);
+  write_manifest(manifest_path, manifest);
   return outcome;
 }
 

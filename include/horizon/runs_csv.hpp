@@ -3,13 +3,16 @@
 // One row per (T, N, seed), columns
 //   T,N,seed,rounds,steps,val_loss,phi,fw_gap,diverged,w_0,…,w_{K-1},val_acc
 // Numbers are written with 17 significant digits (they read back exactly);
-// a diverged run has nan metrics and diverged = 1; val_acc is empty for
-// kinds without an accuracy (quadratic). Readers go by header names.
+// an empty cell is null: a diverged run (diverged = 1) has empty metrics and
+// weights, and val_acc is empty for kinds without an accuracy (quadratic).
+// Readers go by header names and read both empty cells and the "nan" of
+// older files as NaN. docs/schema.md documents the columns.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,7 @@ struct SweepRow {
 
 SweepRow make_row(const Checkpoint& c, std::int64_t T, std::uint64_t seed);
 void write_runs_header(std::ostream& os, int K);
+std::string runs_header(int K);  // the header line, with its '\n'
 // has_accuracy: the problem kind reports val_acc (logistic); otherwise the
 // column stays empty, also for diverged runs.
 void write_run_row(std::ostream& os, const SweepRow& r, bool has_accuracy);
@@ -36,5 +40,16 @@ void write_run_row(std::ostream& os, const SweepRow& r, bool has_accuracy);
 // Reads a runs.csv; InputError naming the file, line and column on anything
 // malformed (missing columns, bad numbers, ragged rows, no rows at all).
 std::vector<SweepRow> read_runs_csv(const std::string& path);
+
+// The columns of a header line, and one data line parsed by them (InputError
+// naming `where` when malformed). read_runs_csv uses it; so does `resume`,
+// which keeps the rows before the first bad line.
+struct RunsCsvColumns {
+  RunsCsvColumns(const std::string& header_line, const std::string& path);
+  SweepRow parse(const std::string& line, const std::string& where) const;
+  std::size_t width = 0;
+  std::map<std::string, std::size_t> col;
+  std::vector<std::size_t> w_cols;
+};
 
 }  // namespace horizon

@@ -3,12 +3,18 @@
 // One trajectory per (T, seed) serves every N (checkpoints by forking,
 // docs/algorithm.md §2). With no noise every seed is the same run: it is computed
 // once per T and its rows are repeated for each seed. Trajectories run in
-// batches; each finished batch is appended to DIR/runs.csv and flushed, so a
-// killed sweep keeps its finished work and `resume` continues it (the noise
-// is counter-based, so resumed rows equal the ones a full run would write).
+// batches; each finished batch is appended to DIR/runs.csv in whole rows and
+// fsynced, so a killed sweep keeps its finished work and `resume` continues
+// it (the noise is counter-based, so resumed rows equal the ones a full run
+// would write). DIR is locked (DIR/.lock) while a sweep runs; a DIR that
+// already holds a sweep needs `resume` or `force` (which moves the old
+// results to DIR/previous-<UTC time>/). Every write is checked: a failure is
+// an IoError naming the file, and manifest.json is replaced atomically.
+// docs/schema.md documents runs.csv and manifest.json.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -31,7 +37,8 @@ struct SweepPlan {
 struct SweepOutcome {
   std::vector<SweepRow> rows;  // every row of runs.csv, in file order
   std::int64_t trajectories_computed = 0;
-  std::int64_t trajectories_resumed = 0;
+  std::int64_t trajectories_resumed = 0;  // kept from an earlier run (--resume)
+  std::int64_t trajectories_total = 0;    // computed + resumed
   bool seeds_shared = false;  // noise off: one trajectory per T
   double wall_seconds = 0;
 };
@@ -39,10 +46,21 @@ struct SweepOutcome {
 struct SweepOptions {
   std::string out_dir;         // where runs.csv and manifest.json go
   bool resume = false;         // continue a sweep with the same config in out_dir
+  bool force = false;          // move earlier results in out_dir aside, then start afresh
   std::ostream* log = nullptr;  // notices and (on a terminal) progress; may be null
   bool progress = false;        // draw a progress line on `log`
   nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
+  std::vector<std::string> argv;  // the command line, recorded in the manifest
+  // Called before a batch is written (on_saving) and once it is on disk
+  // (on_saved: trajectories done, kept + computed, of the total). The CLI
+  // holds an interrupt back in between, so its count matches the file.
+  std::function<void()> on_saving;
+  std::function<void(std::int64_t done, std::int64_t total)> on_saved;
 };
+
+// manifest.json's schema_version (docs/schema.md): 2 adds the record of the
+// run (argv, build, host, times, problem source); files without one are 1.
+constexpr int manifest_schema_version = 2;
 
 // InputError on a plan that cannot run (seed range past 2^64 − 1); run_sweep
 // calls it too.
