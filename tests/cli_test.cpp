@@ -202,10 +202,13 @@ TEST(Cli, NoGpuIsSaidInWords) {
   // runtime version)" on every command of a CUDA build on a machine without a GPU.
   const test::CommandResult info = test::run_cli("info");
   ASSERT_EQ(info.exit_code, 0);
-  if (info.out.find("CUDA device 0") != std::string::npos) GTEST_SKIP() << "a GPU is present";
   const test::CommandResult r = test::run_cli("run" + tiny + " --T 3 --N 20 --inner-lr 0.2 --outer-lr 0.5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("insufficient"), std::string::npos) << r.err;
+  if (info.out.find("CUDA device 0") != std::string::npos) {  // a GPU: auto takes it, and says nothing of a missing one
+    EXPECT_EQ(r.err.find("no NVIDIA GPU"), std::string::npos) << r.err;
+    return;
+  }
 #ifdef HORIZON_HAS_CUDA
   EXPECT_NE(r.err.find("horizon: --backend auto: no NVIDIA GPU/driver found; using the CPU"), std::string::npos) << r.err;
   // The runtime's own words stay available in `info`.
@@ -223,7 +226,7 @@ bool have_matplotlib() {
 const std::string plot_script = std::string(HORIZON_TEST_DATA) + "/../../scripts/plot";
 
 TEST(Plot, TickLabelsOnANarrowLogAxisAreDistinct) {
-  if (!have_matplotlib()) GTEST_SKIP() << "/usr/bin/python3 has no matplotlib (apt-get install python3-matplotlib)";
+  ASSERT_TRUE(have_matplotlib()) << "/usr/bin/python3 has no matplotlib: run scripts/bootstrap (python3-matplotlib)";
   // log_y_labels on axes of under a decade, where matplotlib's minor ticks fall
   // back to linear ones: "%.2g" labelled 0.102, 0.104, 0.106 all "0.1".
   const std::string dir = test::temp_dir("plot_ticks");
@@ -253,7 +256,7 @@ sys.exit(1 if bad else 0)
 }
 
 TEST(Plot, FiguresOfAnEarlierSweepDoNotStay) {
-  if (!have_matplotlib()) GTEST_SKIP() << "/usr/bin/python3 has no matplotlib (apt-get install python3-matplotlib)";
+  ASSERT_TRUE(have_matplotlib()) << "/usr/bin/python3 has no matplotlib: run scripts/bootstrap (python3-matplotlib)";
   const std::string dir = test::temp_dir("plot_stale");
   const std::string grid = " --T 1,2,4 --N 20,40,80 --inner-lr 0.2 --outer-lr 0.5 --backend cpu --out ";
   auto sweep_and_analyze = [&](const std::string& problem, const std::string& out) {

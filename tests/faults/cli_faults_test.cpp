@@ -82,7 +82,7 @@ TEST(CliFaults, AProblemTooLargeForMemoryIsOutOfMemoryNotAnAbort) {
   }
   const long limit = 150 * 1024;
   const test::CommandResult small = run_limited(limit, "run --problem " + tiny + algo);
-  if (small.exit_code != 0) GTEST_SKIP() << "this build needs more than 150 MB to run at all: " << small.err;
+  ASSERT_EQ(small.exit_code, 0) << "the limit must leave room for a small problem: " << small.err;
   const test::CommandResult r = run_limited(limit, "run --problem " + dir + "/huge.json" + algo);
   expect_refused(r, "horizon: error: out of memory while reading the problem '" + dir + "/huge.json'");
 }
