@@ -241,7 +241,7 @@ TEST(Logistic, SweepWritesAccuracyAndAnalyzeMaximisesIt) {
   opts.out_dir = dir;
   const SweepOutcome o = run_sweep(p, minibatch(4), {{1, 4, 16}, {40, 80}, 3, 0}, *make_cpu_backend(2), opts);
   const std::vector<SweepRow> rows = read_runs_csv(dir + "/runs.csv");
-  ASSERT_EQ(rows.size(), o.rows.size());
+  ASSERT_EQ(static_cast<std::int64_t>(rows.size()), o.rows);
   for (const SweepRow& r : rows) {
     EXPECT_TRUE(std::isfinite(r.val_acc));
     EXPECT_GE(r.val_acc, 0.0);

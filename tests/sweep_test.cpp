@@ -78,12 +78,40 @@ TEST(Sweep, NoisySweepComputesEverySeed) {
   const SweepOutcome o = sweep(dir, 0.2);
   EXPECT_FALSE(o.seeds_shared);
   EXPECT_EQ(o.trajectories_computed, 12);
-  const auto summary = summarize(o.rows, Metric::val_loss);
+  EXPECT_EQ(o.rows, 36);
+  const auto summary = summarize(read_runs_csv(dir + "/runs.csv"), Metric::val_loss);
   ASSERT_EQ(summary.size(), 3u);
   for (const PerN& pn : summary) {
     ASSERT_EQ(pn.curve.size(), 3u);
     EXPECT_EQ(pn.curve[0].count, 4);
     EXPECT_GT(pn.curve[0].se, 0.0);
+  }
+}
+
+// The streaming summary the sweep prints (CurveAccumulator without medians)
+// has the same means, counts, weights and T* as the in-memory one, and a
+// standard error equal to rounding.
+TEST(Sweep, StreamingSummaryMatchesTheInMemoryOne) {
+  const std::string dir = test::temp_dir("sweep_streaming_summary");
+  sweep(dir, 0.2);
+  const auto rows = read_runs_csv(dir + "/runs.csv");
+  CurveAccumulator acc(Metric::val_loss, false);
+  EXPECT_EQ(for_each_run_row(dir + "/runs.csv", [&](const SweepRow& r) { acc.add(r); }), 36);
+  const auto streamed = acc.finish(), kept = summarize(rows, Metric::val_loss);
+  ASSERT_EQ(streamed.size(), kept.size());
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    EXPECT_EQ(streamed[k].T_star, kept[k].T_star);
+    ASSERT_EQ(streamed[k].curve.size(), kept[k].curve.size());
+    for (std::size_t i = 0; i < kept[k].curve.size(); ++i) {
+      const CurvePoint &a = streamed[k].curve[i], &b = kept[k].curve[i];
+      EXPECT_EQ(a.mean, b.mean);
+      EXPECT_EQ(a.count, b.count);
+      EXPECT_EQ(a.w_mean, b.w_mean);
+      EXPECT_NEAR(a.se, b.se, 1e-12 * b.se);
+      EXPECT_GT(a.se, 0.0);
+      EXPECT_TRUE(std::isnan(a.median));
+      EXPECT_FALSE(std::isnan(b.median));
+    }
   }
 }
 
@@ -102,6 +130,54 @@ TEST(Sweep, ResumeAfterKillReproducesFullRun) {
   EXPECT_EQ(o.trajectories_resumed, 4);
   EXPECT_EQ(o.trajectories_computed, 8);
   EXPECT_EQ(test::read_file(full + "/runs.csv"), test::read_file(killed + "/runs.csv"));  // byte-identical
+}
+
+// --resume reads runs.csv as a stream in the order a sweep writes it (T,
+// seed, N), so it needs no memory per row: a repeated row, a row out of that
+// order and a trajectory cut short all end the kept part there — and the
+// resumed file is still the uninterrupted one, byte for byte.
+TEST(Sweep, ResumeKeepsWholeTrajectoriesUpToARowOutOfOrder) {
+  const std::string full = test::temp_dir("sweep_order_full");
+  sweep(full, 0.2);
+  const auto lines = csv_lines(full + "/runs.csv");  // 12 trajectories of 3 rows
+  struct Case {
+    const char* name;
+    std::vector<std::size_t> keep;  // line numbers of `full` to write, in order
+    std::int64_t resumed;
+  };
+  const Case cases[] = {
+      {"repeat", {0, 1, 2, 3, 4, 5, 6, 4, 5, 6, 7, 8, 9}, 2},      // trajectory 2 written twice
+      {"cut", {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12}, 1},          // trajectory 2 lacks its N = 40 row
+      {"swapped", {0, 1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12}, 1},   // trajectories 2 and 3 swapped
+      {"shortend", {0, 1, 2, 3, 4, 5, 6, 7, 8}, 2},                 // the file ends inside trajectory 3
+  };
+  for (const Case& c : cases) {
+    const std::string dir = test::temp_dir(std::string("sweep_order_") + c.name);
+    sweep(dir, 0.2);
+    {
+      std::ofstream out(dir + "/runs.csv", std::ios::trunc);
+      for (std::size_t i : c.keep) out << lines[i] << '\n';
+    }
+    const SweepOutcome o = sweep(dir, 0.2, true);
+    EXPECT_EQ(o.trajectories_resumed, c.resumed) << c.name;
+    EXPECT_EQ(o.trajectories_computed, 12 - c.resumed) << c.name;
+    EXPECT_EQ(o.rows, 36) << c.name;
+    EXPECT_EQ(test::read_file(dir + "/runs.csv"), test::read_file(full + "/runs.csv")) << c.name;
+  }
+  // Shared seeds (no noise): a T whose seeds were cut part way is run again
+  // for the missing seeds only.
+  const std::string shared_full = test::temp_dir("sweep_order_shared_full"), shared = test::temp_dir("sweep_order_shared");
+  sweep(shared_full, 0.0);
+  sweep(shared, 0.0);
+  const auto shared_lines = csv_lines(shared + "/runs.csv");
+  {
+    std::ofstream out(shared + "/runs.csv", std::ios::trunc);
+    for (std::size_t i = 0; i <= 3 * 4 + 2 * 3; ++i) out << shared_lines[i] << '\n';  // T = 1 and 2 seeds of T = 3
+  }
+  const SweepOutcome o = sweep(shared, 0.0, true);
+  EXPECT_EQ(o.trajectories_resumed, 4);  // T = 1's four seeds
+  EXPECT_EQ(o.trajectories_computed, 2);
+  EXPECT_EQ(test::read_file(shared + "/runs.csv"), test::read_file(shared_full + "/runs.csv"));
 }
 
 TEST(Sweep, ResumeRefusesADifferentConfig) {

@@ -21,9 +21,13 @@ namespace horizon {
 namespace cli {
 namespace {
 
-// T* per N by mean val_loss over seeds, with the greedy (T = 1) loss beside it.
-void print_t_star(std::ostream& os, const std::vector<SweepRow>& rows, std::int64_t seeds) {
-  const std::vector<PerN> summary = summarize(rows, Metric::val_loss);
+// T* per N by mean val_loss over seeds, with the greedy (T = 1) loss beside
+// it, from runs.csv read back as a stream (memory grows with the (N, T)
+// cells, not the seeds).
+void print_t_star(std::ostream& os, const std::string& csv, std::int64_t seeds) {
+  CurveAccumulator acc(Metric::val_loss, /*medians=*/false);
+  for_each_run_row(csv, [&](const SweepRow& r) { acc.add(r); });
+  const std::vector<PerN> summary = acc.finish();
   char line[256];
   std::snprintf(line, sizeof line, "%10s %8s %16s %16s  %s\n", "N", "T*", "val_loss at T*", "val_loss at T=1",
                 "w at T*");
@@ -227,8 +231,8 @@ Action add_sweep_command(CLI::App& app) {
     if (!s.description.empty()) opts.manifest_extra["description"] = s.description;
     const SweepOutcome o = run_sweep(p, cfg, plan, *backend, opts);
     std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description() << " in "
-              << o.wall_seconds << " s; " << o.rows.size() << " rows in " << opts.out_dir << "/runs.csv\n";
-    print_t_star(std::cout, o.rows, plan.seeds);
+              << o.wall_seconds << " s; " << o.rows << " rows in " << opts.out_dir << "/runs.csv\n";
+    print_t_star(std::cout, opts.out_dir + "/runs.csv", plan.seeds);
     return 0;
   };
 }

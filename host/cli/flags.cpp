@@ -77,10 +77,13 @@ void CommonFlags::check_grid_size(const ExperimentSettings& s) const {
   if (flag && flag->count() > 0) seeds = parse_positive_int("--seeds", flag->as<std::string>());
   const std::int64_t nT = s.T ? static_cast<std::int64_t>(s.T->size()) : 1;
   const std::int64_t nN = s.N ? static_cast<std::int64_t>(s.N->size()) : 1;
+  const std::string grid = std::to_string(nT) + " T x " + std::to_string(nN) + " N x " + std::to_string(seeds) + " seeds";
   // Checked factor by factor, so that no product overflows.
-  if (nT > max_grid_rows || nN > max_grid_rows || nT * nN > max_grid_rows || seeds > max_grid_rows / (nT * nN))
-    throw InputError("grid", std::to_string(nT) + " T x " + std::to_string(nN) + " N x " + std::to_string(seeds) +
-                                 " seeds is more than the " + std::to_string(max_grid_rows) +
+  if (nT > max_grid_cells || nN > max_grid_cells || nT * nN > max_grid_cells)
+    throw InputError("grid", grid + " has more than the " + std::to_string(max_grid_cells) +
+                                 " (T, N) cells a sweep may have (use fewer grid points)");
+  if (seeds > max_grid_rows / (nT * nN))
+    throw InputError("grid", grid + " is more than the " + std::to_string(max_grid_rows) +
                                  " rows a sweep may have (use fewer seeds or grid points)");
 }
 

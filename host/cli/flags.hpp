@@ -25,11 +25,14 @@ struct CommonFlags {
   bool given(const char* flag) const { return app->count(flag) > 0; }
   // preset < config < flags. A --problem file must be readable (checked
   // first, before any setting is found missing); with T_is_list (sweep), the
-  // grid may have at most max_grid_rows rows.
+  // grid may have at most max_grid_cells (T, N) cells and max_grid_rows rows.
   ExperimentSettings settings(bool T_is_list) const;
 
-  // The sweep holds every row in memory and in runs.csv: 10^8 rows are ~10 GB.
-  static constexpr std::int64_t max_grid_rows = 100'000'000;
+  // A sweep streams its rows (memory grows with the batch), but keeps a few
+  // numbers per (T, N) cell for the T* table: 10^7 cells are about 1 GB.
+  // 10^12 rows would be ~100 TB of runs.csv: a bound against typos.
+  static constexpr std::int64_t max_grid_cells = 10'000'000;
+  static constexpr std::int64_t max_grid_rows = 1'000'000'000'000;
 
  private:
   void check_grid_size(const ExperimentSettings& s) const;

@@ -39,57 +39,75 @@ double metric_of(const SweepRow& r, Metric m) {
   return NAN;
 }
 
-std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric, double max_diverged) {
-  std::map<std::int64_t, std::map<std::int64_t, std::vector<const SweepRow*>>> groups;
-  for (const SweepRow& r : rows) groups[r.N][r.T].push_back(&r);
+void CurveAccumulator::add(const SweepRow& r) {
+  Cell& c = cells_[{r.N, r.T}];
+  if (r.diverged) {
+    ++c.diverged;
+    return;
+  }
+  const double v = metric_of(r, metric_);
+  ++c.count;
+  c.sum += v;
+  const double delta = v - c.welford_mean;
+  c.welford_mean += delta / static_cast<double>(c.count);
+  c.welford_m2 += delta * (v - c.welford_mean);
+  if (medians_) c.values.push_back(v);
+  if (c.w_sum.empty()) c.w_sum.assign(r.w.size(), 0.0);
+  for (std::size_t j = 0; j < r.w.size() && j < c.w_sum.size(); ++j) c.w_sum[j] += r.w[j];
+}
+
+std::vector<PerN> CurveAccumulator::finish(double max_diverged) const {
   std::vector<PerN> out;
-  for (const auto& [N, byT] : groups) {
-    PerN pn;
-    pn.N = N;
-    for (const auto& [T, group] : byT) {
-      CurvePoint cp;
-      cp.T = T;
-      std::vector<double> values;
-      for (const SweepRow* r : group) {
-        if (r->diverged) {
-          ++cp.diverged;
-          continue;
-        }
-        values.push_back(metric_of(*r, metric));
-        if (cp.w_mean.empty()) cp.w_mean.assign(r->w.size(), 0.0);
-        for (std::size_t j = 0; j < r->w.size(); ++j) cp.w_mean[j] += r->w[j];
-      }
-      cp.count = static_cast<std::int64_t>(values.size());
-      if (values.empty()) {
-        cp.mean = cp.se = cp.median = NAN;
-      } else {
-        double sum = 0;
-        for (double v : values) sum += v;
-        cp.mean = sum / values.size();
-        double ss = 0;
-        for (double v : values) ss += (v - cp.mean) * (v - cp.mean);
-        cp.se = values.size() > 1 ? std::sqrt(ss / (values.size() - 1) / values.size()) : 0.0;
-        std::sort(values.begin(), values.end());
-        const std::size_t m = values.size();
-        cp.median = m % 2 ? values[m / 2] : 0.5 * (values[m / 2 - 1] + values[m / 2]);
-        for (double& w : cp.w_mean) w /= static_cast<double>(m);
-      }
-      const double share = static_cast<double>(cp.diverged) / static_cast<double>(cp.count + cp.diverged);
-      cp.candidate = cp.count > 0 && share <= max_diverged;
-      pn.curve.push_back(cp);
+  for (const auto& [key, cell] : cells_) {  // ascending N, then T
+    if (out.empty() || out.back().N != key.first) {
+      out.emplace_back();
+      out.back().N = key.first;
     }
+    CurvePoint cp;
+    cp.T = key.second;
+    cp.diverged = cell.diverged;
+    cp.count = cell.count;
+    if (cell.count == 0) {
+      cp.mean = cp.se = cp.median = NAN;
+    } else {
+      const double n = static_cast<double>(cell.count);
+      cp.mean = cell.sum / n;
+      double ss = cell.welford_m2;
+      cp.median = NAN;
+      if (medians_) {  // two passes over the kept values, as before streaming
+        ss = 0;
+        for (double v : cell.values) ss += (v - cp.mean) * (v - cp.mean);
+        std::vector<double> sorted = cell.values;
+        std::sort(sorted.begin(), sorted.end());
+        const std::size_t m = sorted.size();
+        cp.median = m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
+      }
+      cp.se = cell.count > 1 ? std::sqrt(ss / (n - 1) / n) : 0.0;
+      cp.w_mean = cell.w_sum;
+      for (double& w : cp.w_mean) w /= n;
+    }
+    const double share = static_cast<double>(cp.diverged) / static_cast<double>(cp.count + cp.diverged);
+    cp.candidate = cp.count > 0 && share <= max_diverged;
+    out.back().curve.push_back(std::move(cp));
+  }
+  const bool lower = lower_is_better(metric_);
+  for (PerN& pn : out)
     for (std::size_t i = 0; i < pn.curve.size(); ++i) {
       const CurvePoint& cp = pn.curve[i];
       if (!cp.candidate) continue;
-      const double sign = lower_is_better(metric) ? 1.0 : -1.0;
+      const double sign = lower ? 1.0 : -1.0;
       if (pn.T_star == 0 || sign * cp.mean < sign * pn.curve[pn.star_index].mean) {
         pn.T_star = cp.T;
         pn.star_index = i;
       }
     }
-    out.push_back(std::move(pn));
-  }
   return out;
+}
+
+std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric, double max_diverged) {
+  CurveAccumulator acc(metric, /*medians=*/true);
+  for (const SweepRow& r : rows) acc.add(r);
+  return acc.finish(max_diverged);
 }
 
 }  // namespace horizon

@@ -3,13 +3,16 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
 
 #include "horizon/error.hpp"
+#include "horizon/io_error.hpp"
 #include "horizon/parse.hpp"
 
 namespace horizon {
@@ -128,17 +131,25 @@ SweepRow RunsCsvColumns::parse(const std::string& line, const std::string& where
   return r;
 }
 
-std::vector<SweepRow> read_runs_csv(const std::string& path) {
+std::int64_t for_each_run_row(const std::string& path, const std::function<void(const SweepRow&)>& visit) {
   std::ifstream in = open_input(path, path);
   std::string line;
   if (!std::getline(in, line) || line.empty()) throw InputError(path, "empty file (expected a header row)");
   const RunsCsvColumns columns(line, path);
-  std::vector<SweepRow> rows;
+  std::int64_t rows = 0;
   for (std::size_t lineno = 2; std::getline(in, line); ++lineno) {
     if (line.empty()) continue;
-    rows.push_back(columns.parse(line, path + ":" + std::to_string(lineno)));
+    visit(columns.parse(line, path + ":" + std::to_string(lineno)));
+    ++rows;
   }
-  if (rows.empty()) throw InputError(path, "no data rows");
+  if (in.bad()) throw IoError("cannot read '" + path + "': " + std::strerror(errno));
+  if (rows == 0) throw InputError(path, "no data rows");
+  return rows;
+}
+
+std::vector<SweepRow> read_runs_csv(const std::string& path) {
+  std::vector<SweepRow> rows;
+  for_each_run_row(path, [&](const SweepRow& r) { rows.push_back(r); });
   return rows;
 }
 

@@ -1,18 +1,19 @@
 // The sweep driver (sweep.hpp).
 #include "horizon/sweep.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <iomanip>
-#include <map>
 #include <ostream>
-#include <set>
 #include <sstream>
 
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -49,39 +50,82 @@ void append_rows(io::AppendFile& out, const std::string& rows) {
   }
 }
 
-// --resume: keeps the (T, seed) trajectories whose every N is among the
-// valid rows before the first bad line (sweep_dir::read_valid_prefix) and
-// rewrites runs.csv to them when anything is dropped. Returns false when
-// there is nothing to keep (runs.csv is then started afresh).
-bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan, int K, bool has_accuracy,
-                 std::ostream* log, std::set<std::pair<std::int64_t, std::uint64_t>>* done,
-                 std::vector<SweepRow>* kept) {
-  const sweep_dir::Prefix prefix = sweep_dir::read_valid_prefix(csv, {plan.T, plan.N, plan.seeds, plan.seed0, K});
-  std::map<std::pair<std::int64_t, std::uint64_t>, std::size_t> count;
-  for (const SweepRow& r : prefix.rows) ++count[{r.T, r.seed}];
-  for (const auto& [key, n] : count)
-    if (n == plan.N.size()) done->insert(key);
-  std::ostringstream text;
-  text << runs_header(K);
-  for (const SweepRow& r : prefix.rows)
-    if (done->count({r.T, r.seed})) {
-      write_run_row(text, r, has_accuracy);
-      kept->push_back(r);
-    }
-  if (!prefix.first_bad.empty() && log) {
-    *log << "horizon: resume: " << prefix.first_bad << "; the rows from there on are recomputed";
-    if (!prefix.torn_only) {  // keep the file as it was: nothing is deleted
+// --resume: keeps the whole trajectories before the first bad line
+// (sweep_dir::read_valid_prefix), cutting runs.csv back to them when
+// anything after them is dropped (a spoilt file is first copied aside:
+// nothing is deleted). Returns false when there is nothing to keep
+// (runs.csv is then started afresh).
+bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan, int K, std::ostream* log,
+                 sweep_dir::Prefix* prefix) {
+  *prefix = sweep_dir::read_valid_prefix(csv, {plan.T, plan.N, plan.seeds, plan.seed0, K});
+  if (!prefix->first_bad.empty() && log) {
+    *log << "horizon: resume: " << prefix->first_bad << "; the rows from there on are recomputed";
+    if (!prefix->torn_only) {
       const fs::path aside = dir / ("runs.csv.before-resume-" + sweep_dir::utc_compact());
-      std::ifstream in(csv, std::ios::binary);
-      io::write_file_atomically(aside, std::string(std::istreambuf_iterator<char>(in), {}));
+      std::error_code ec;
+      fs::copy_file(csv, aside, ec);
+      if (ec) throw IoError("cannot copy '" + csv.string() + "' to '" + aside.string() + "': " + ec.message());
       *log << " (the file as it was: " << aside.string() << ")";
     }
     *log << "\n";
   }
-  if (kept->empty()) return false;
-  if (prefix.first_bad.empty() && kept->size() == prefix.lines) return true;  // nothing to drop
-  io::write_file_atomically(csv, text.str());
+  if (prefix->trajectories == 0) return false;
+  if (prefix->keep_bytes < prefix->file_bytes && ::truncate(csv.c_str(), static_cast<off_t>(prefix->keep_bytes)) != 0)
+    throw IoError("cannot cut '" + csv.string() + "' back to its whole trajectories: " + std::strerror(errno));
   return true;
+}
+
+// The trajectories still to compute, in the sweep's order (T, then seed),
+// after the first `kept` of them, a batch at a time: nothing is sized by the
+// grid. With shared seeds (no noise) one run per T stands for all its seeds.
+class PendingTrajectories {
+ public:
+  PendingTrajectories(const SweepPlan& plan, std::int64_t kept, bool shared)
+      : plan_(plan), shared_(shared), ti_(kept / plan.seeds), s_(kept % plan.seeds) {}
+  // Up to `count` specs in *out; false when none are left.
+  bool next(std::size_t count, std::vector<RunSpec>* out) {
+    out->clear();
+    const auto nT = static_cast<std::int64_t>(plan_.T.size());
+    while (out->size() < count && ti_ < nT) {
+      if (shared_) {  // the rows of the seeds not kept come from this one run
+        out->push_back({plan_.T[ti_], plan_.seed0});
+        ++ti_, s_ = 0;
+        continue;
+      }
+      out->push_back({plan_.T[ti_], plan_.seed0 + static_cast<std::uint64_t>(s_)});
+      if (++s_ == plan_.seeds) s_ = 0, ++ti_;
+    }
+    return !out->empty();
+  }
+
+ private:
+  const SweepPlan& plan_;
+  bool shared_;
+  std::int64_t ti_, s_;
+};
+
+// A notice when the rows still to write will not fit on DIR's file system
+// (a rough size: about 20 characters a number). The sweep still runs: it
+// stops with an error when the disk is full, and --resume continues it.
+void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, int K, std::int64_t kept_rows, std::ostream& log) {
+  struct statvfs fsinfo {};
+  if (::statvfs(dir.c_str(), &fsinfo) != 0) return;
+  const double free_bytes = static_cast<double>(fsinfo.f_bavail) * static_cast<double>(fsinfo.f_frsize);
+  const double rows = static_cast<double>(plan.T.size()) * static_cast<double>(plan.N.size()) *
+                          static_cast<double>(plan.seeds) - static_cast<double>(kept_rows);
+  const double need = rows * (20.0 * (4 + K) + 10);
+  if (need <= free_bytes) return;
+  auto size = [](double bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+    int u = 0;
+    for (; bytes >= 1000 && u < 5; ++u) bytes /= 1000;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g %s", bytes, units[u]);
+    return std::string(buf);
+  };
+  log << "horizon: notice: runs.csv will grow by about " << size(need) << ", but " << dir.string() << " has "
+      << size(free_bytes) << " free: the sweep stops with an error when the disk is full (--resume continues it "
+      << "on a larger one)\n";
 }
 
 class Progress {
@@ -167,7 +211,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   manifest["problem"]["domains"] = problem_names(p);
   manifest["seeds_shared"] = outcome.seeds_shared;
 
-  std::set<std::pair<std::int64_t, std::uint64_t>> done;
+  sweep_dir::Prefix prefix;  // what --resume keeps
   const bool existing = sweep_dir::has_results(dir);
   if (existing && !opts.resume && !opts.force)
     throw InputError("--out", "'" + opts.out_dir +
@@ -193,8 +237,11 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
     const std::string difference = sweep_dir::first_difference(old["config"], config);
     if (!difference.empty()) throw InputError("--resume", difference);
     if (old.contains("started_at")) manifest["first_started_at"] = old.value("first_started_at", old["started_at"]);
-    rewrite_csv = !resume_rows(csv, dir, plan, K, has_accuracy, opts.log, &done, &outcome.rows);
+    rewrite_csv = !resume_rows(csv, dir, plan, K, opts.log, &prefix);
+    if (rewrite_csv) prefix = {};
   }
+  const std::int64_t kept = prefix.trajectories;  // the first ones in sweep order
+  outcome.rows = prefix.kept_rows;
   // Appended, not replaced: runs.csv may be a link the user made (to another
   // disk, or /dev/full in the tests). An empty leftover file is started over.
   std::error_code size_ec;
@@ -203,31 +250,19 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   if (rewrite_csv) append_rows(out, runs_header(K));
   manifest["complete"] = false;
   write_manifest(manifest_path, manifest);
-  // Trajectories to compute: (T, seed) pairs; with no noise only seed0 per T.
-  std::vector<RunSpec> todo;
-  for (std::int64_t T : plan.T) {
-    bool all_done = true;
-    for (std::int64_t s = 0; s < plan.seeds; ++s) all_done = all_done && done.count({T, plan.seed0 + s});
-    if (all_done) {
-      outcome.trajectories_resumed += outcome.seeds_shared ? 1 : plan.seeds;
-      continue;
-    }
-    for (std::int64_t s = 0; s < (outcome.seeds_shared ? 1 : plan.seeds); ++s) {
-      const std::uint64_t seed = plan.seed0 + static_cast<std::uint64_t>(s);
-      if (!outcome.seeds_shared && done.count({T, seed})) {
-        ++outcome.trajectories_resumed;
-        continue;
-      }
-      todo.push_back({T, seed});
-    }
-  }
+
+  // What is kept and what is left. Shared seeds: a T counts as resumed only
+  // when all its seeds are kept; otherwise it is run again.
+  const auto nT = static_cast<std::int64_t>(plan.T.size());
+  const std::int64_t to_compute = outcome.seeds_shared ? nT - kept / plan.seeds : nT * plan.seeds - kept;
+  outcome.trajectories_resumed = outcome.seeds_shared ? kept / plan.seeds * plan.seeds : kept;
   if (opts.log && outcome.seeds_shared && plan.seeds > 1)
     *opts.log << "horizon: noise is off, so all " << plan.seeds
               << " seeds are the same run: computed once per T, rows repeated per seed\n";
-  outcome.trajectories_total = outcome.trajectories_resumed + static_cast<std::int64_t>(todo.size());
+  outcome.trajectories_total = outcome.trajectories_resumed + to_compute;
   if (opts.log && opts.resume)
     *opts.log << "horizon: resume: kept " << outcome.trajectories_resumed << " of " << outcome.trajectories_total
-              << " trajectories; recomputing " << todo.size() << "\n";
+              << " trajectories; recomputing " << to_compute << "\n";
   if (opts.log && plan.T.back() > plan.N.front()) {  // both ascending
     std::int64_t cells = 0;
     for (std::int64_t T : plan.T)
@@ -236,33 +271,44 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
               << " T > N (e.g. T = " << plan.T.back() << ", N = " << plan.N.front()
               << "): 0 rounds, so their rows hold the starting weights w0\n";
   }
+  if (opts.log) warn_if_disk_too_small(dir, plan, K, outcome.rows, *opts.log);
 
   auto saved = [&] {
     if (opts.on_saved)
       opts.on_saved(outcome.trajectories_resumed + outcome.trajectories_computed, outcome.trajectories_total);
   };
   saved();
-  Progress progress(opts.log, opts.progress, static_cast<std::int64_t>(todo.size()));
+  Progress progress(opts.log, opts.progress, to_compute);
   const std::size_t batch = std::max<std::size_t>(1, backend.preferred_batch());
-  for (std::size_t first = 0; first < todo.size(); first += batch) {
-    const std::vector<RunSpec> specs(todo.begin() + first, todo.begin() + std::min(todo.size(), first + batch));
+  PendingTrajectories pending(plan, kept, outcome.seeds_shared);
+  std::vector<RunSpec> specs;
+  std::ostringstream text;
+  // Rows go out in pieces of about this size (whole trajectories), so that a
+  // noise-free T with 10^9 seeds does not build its rows in memory first.
+  constexpr std::streamoff chunk_bytes = 1 << 22;
+  // Each piece is a checkpoint for an interrupt (on_saved), so a T with
+  // many shared seeds can be stopped part way; --resume keeps its whole rows.
+  auto flush = [&] {
+    if (opts.on_saving) opts.on_saving();
+    append_rows(out, text.str());
+    text.str("");
+    saved();
+  };
+  while (pending.next(batch, &specs)) {
     const std::vector<RunResult> results = backend.run(p, cfg, specs, plan.N);
-    std::ostringstream text;
     for (const RunResult& r : results) {
+      const auto ti = std::lower_bound(plan.T.begin(), plan.T.end(), r.spec.T) - plan.T.begin();
       const std::int64_t copies = outcome.seeds_shared ? plan.seeds : 1;
       for (std::int64_t s = 0; s < copies; ++s) {
         const std::uint64_t seed = outcome.seeds_shared ? plan.seed0 + static_cast<std::uint64_t>(s) : r.spec.seed;
-        if (done.count({r.spec.T, seed})) continue;  // kept from the resumed file
-        for (const Checkpoint& c : r.checkpoints) {
-          outcome.rows.push_back(make_row(c, r.spec.T, seed));
-          write_run_row(text, outcome.rows.back(), has_accuracy);
-        }
+        if (ti * plan.seeds + static_cast<std::int64_t>(seed - plan.seed0) < kept) continue;  // kept
+        for (const Checkpoint& c : r.checkpoints) write_run_row(text, make_row(c, r.spec.T, seed), has_accuracy);
+        outcome.rows += static_cast<std::int64_t>(r.checkpoints.size());
+        if (text.tellp() > chunk_bytes) flush();
       }
     }
-    if (opts.on_saving) opts.on_saving();
-    append_rows(out, text.str());
     outcome.trajectories_computed += static_cast<std::int64_t>(specs.size());
-    saved();
+    flush();
     progress.update(outcome.trajectories_computed);
   }
   out.close();
@@ -274,7 +320,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   manifest["wall_time_s"] = outcome.wall_seconds;
   manifest["trajectories_computed"] = outcome.trajectories_computed;
   manifest["trajectories_resumed"] = outcome.trajectories_resumed;
-  manifest["rows"] = outcome.rows.size();
+  manifest["rows"] = outcome.rows;
   write_manifest(manifest_path, manifest);
   return outcome;
 }

@@ -5,14 +5,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iterator>
-#include <set>
-#include <tuple>
 
 #include "horizon/error.hpp"
 #include "horizon/io_error.hpp"
@@ -90,6 +89,12 @@ fs::path move_results_aside(const fs::path& dir) {
   return aside;
 }
 
+namespace {
+std::string cell_name(std::int64_t T, std::int64_t N, std::uint64_t seed) {
+  return "(T, N, seed) = (" + std::to_string(T) + ", " + std::to_string(N) + ", " + std::to_string(seed) + ")";
+}
+}  // namespace
+
 Prefix read_valid_prefix(const fs::path& csv, const Grid& grid) {
   Prefix out;
   std::error_code ec;
@@ -98,47 +103,78 @@ Prefix read_valid_prefix(const fs::path& csv, const Grid& grid) {
     throw InputError("--resume", "'" + csv.string() + "' is not a regular file");
   std::ifstream in(csv, std::ios::binary);
   if (!in) throw IoError("cannot read '" + csv.string() + "': " + std::strerror(errno));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError("cannot read '" + csv.string() + "': " + std::strerror(errno));
+  out.file_bytes = fs::file_size(csv, ec);
+  if (ec) throw IoError("cannot read '" + csv.string() + "': " + ec.message());
+  if (out.file_bytes == 0) return out;  // created, then killed before the header
 
-  if (text.empty()) return out;  // created, then killed before the header
-  std::size_t pos = text.find('\n');
-  if (pos == std::string::npos || text.substr(0, pos + 1) != runs_header(grid.K)) {
+  std::string line;
+  std::uintmax_t offset = 0;  // bytes read so far, each line with its '\n'
+  // Reads one line; false at the end of the file or on a line without its
+  // '\n' (torn: a kill or a full disk cut it).
+  auto next_line = [&](bool* torn) {
+    *torn = false;
+    if (!std::getline(in, line)) {
+      if (in.bad()) throw IoError("cannot read '" + csv.string() + "': " + std::strerror(errno));
+      return false;
+    }
+    *torn = in.eof();
+    offset += line.size() + (*torn ? 0 : 1);
+    return true;
+  };
+  bool torn = false;
+  if (!next_line(&torn) || torn || line + "\n" != runs_header(grid.K)) {
     out.first_bad = csv.string() + ":1: not the header this sweep writes";
     out.torn_only = false;
     return out;
   }
-  const RunsCsvColumns columns(text.substr(0, pos), csv.string());
-  const std::set<std::int64_t> Ts(grid.T.begin(), grid.T.end()), Ns(grid.N.begin(), grid.N.end());
-  std::set<std::tuple<std::int64_t, std::int64_t, std::uint64_t>> seen;
-  std::size_t lineno = 1;
-  for (std::size_t start = pos + 1; start < text.size(); start = pos + 1) {
-    ++lineno;
+  out.keep_bytes = offset;
+  const RunsCsvColumns columns(line, csv.string());
+  const auto nN = static_cast<std::int64_t>(grid.N.size());
+  const auto nT = static_cast<std::int64_t>(grid.T.size());
+  std::int64_t rows_of_current = 0;  // rows of trajectory out.trajectories read so far
+  for (std::size_t lineno = 2; next_line(&torn); ++lineno) {
     ++out.lines;
-    pos = text.find('\n', start);
     const std::string where = csv.string() + ":" + std::to_string(lineno);
-    if (pos == std::string::npos) {  // a kill or a full disk tore the last line
+    if (torn) {
       out.first_bad = where + ": torn (no end of line)";
       return out;
     }
     try {
-      const SweepRow r = columns.parse(text.substr(start, pos - start), where);
-      if (!Ts.count(r.T) || !Ns.count(r.N) || r.seed < grid.seed0 ||
-          r.seed - grid.seed0 >= static_cast<std::uint64_t>(grid.seeds))
-        throw InputError(where, "(T, N, seed) = (" + std::to_string(r.T) + ", " + std::to_string(r.N) + ", " +
-                                    std::to_string(r.seed) + ") is not on this sweep's grid");
-      if (!seen.insert({r.T, r.N, r.seed}).second)
-        throw InputError(where, "(T, N, seed) = (" + std::to_string(r.T) + ", " + std::to_string(r.N) + ", " +
-                                    std::to_string(r.seed) + ") appears twice");
+      const SweepRow r = columns.parse(line, where);
+      // The row a sweep writes next: trajectory out.trajectories, its next N.
+      const std::int64_t ti = out.trajectories / grid.seeds;
+      const std::uint64_t seed = grid.seed0 + static_cast<std::uint64_t>(out.trajectories % grid.seeds);
+      if (ti >= nT)
+        throw InputError(where, cell_name(r.T, r.N, r.seed) + " is past the end of this sweep's grid");
+      const std::int64_t T = grid.T[static_cast<std::size_t>(ti)], N = grid.N[static_cast<std::size_t>(rows_of_current)];
+      if (r.T != T || r.N != N || r.seed != seed) {
+        const bool on_grid = std::binary_search(grid.T.begin(), grid.T.end(), r.T) &&
+                             std::binary_search(grid.N.begin(), grid.N.end(), r.N) && r.seed >= grid.seed0 &&
+                             r.seed - grid.seed0 < static_cast<std::uint64_t>(grid.seeds);
+        throw InputError(where, cell_name(r.T, r.N, r.seed) +
+                                    (on_grid ? " where a sweep writes " + cell_name(T, N, seed) +
+                                                   ": a repeated, missing or reordered row"
+                                             : " is not on this sweep's grid"));
+      }
       if (!r.diverged && !(std::isfinite(r.val_loss) && std::isfinite(r.phi)))
         throw InputError(where, "a metric is not a number on a row not flagged diverged");
-      out.rows.push_back(r);
+      if (++rows_of_current == nN) {
+        ++out.trajectories;
+        rows_of_current = 0;
+        out.kept_rows += nN;
+        out.keep_bytes = offset;
+      }
     } catch (const InputError& e) {
       out.first_bad = e.what();
       out.torn_only = false;
       return out;
     }
   }
+  // The file ends inside a trajectory: cut at a line end by a kill, like a
+  // torn line (nothing before it is dropped, so nothing is kept aside).
+  if (rows_of_current > 0)
+    out.first_bad = csv.string() + ": the last trajectory ends after " + std::to_string(rows_of_current) + " of its " +
+                    std::to_string(nN) + " rows";
   return out;
 }
 

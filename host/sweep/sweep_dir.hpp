@@ -43,12 +43,20 @@ bool has_results(const std::filesystem::path& dir);
 // when one with that name exists); returns it. Nothing is deleted.
 std::filesystem::path move_results_aside(const std::filesystem::path& dir);
 
-// What --resume keeps of a runs.csv: the rows before the first line that is
-// torn (no final newline), malformed, off the grid or a repeat.
+// What --resume keeps of a runs.csv: the whole trajectories (all N of one
+// (T, seed)) before the first line that is torn (no final newline),
+// malformed, off the grid, or not the row a sweep writes next — a sweep
+// writes its trajectories in order (T, then seed; N within each), so what it
+// leaves is always the first `trajectories` of that order, and a repeated,
+// missing or reordered row is caught without remembering every row. Read as
+// a stream: memory does not grow with the file.
 struct Prefix {
-  std::vector<SweepRow> rows;
+  std::int64_t trajectories = 0;  // kept: the first ones in the sweep's order
+  std::int64_t kept_rows = 0;
+  std::uintmax_t keep_bytes = 0;  // runs.csv up to the end of the last kept trajectory
+  std::uintmax_t file_bytes = 0;
   std::string first_bad;  // why reading stopped ("" when every line was kept)
-  bool torn_only = true;  // the only line dropped is a torn last line
+  bool torn_only = true;  // nothing is dropped but a cut end (a torn line, a cut trajectory)
   std::size_t lines = 0;  // data lines in the file (torn one included)
 };
 struct Grid {

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "horizon/runs_csv.hpp"
@@ -39,5 +41,27 @@ struct PerN {
 };
 
 std::vector<PerN> summarize(const std::vector<SweepRow>& rows, Metric metric, double max_diverged = 0.0);
+
+// The same statistics, fed one row at a time (a sweep's rows as they are
+// read back). Memory grows with the (N, T) cells, not the seeds — unless
+// medians are asked for, which keep each cell's values. Without them the
+// median is NaN and the standard error comes from a running (Welford) sum of
+// squares; the mean is the same sum in the same order either way.
+class CurveAccumulator {
+ public:
+  CurveAccumulator(Metric metric, bool medians) : metric_(metric), medians_(medians) {}
+  void add(const SweepRow& r);
+  std::vector<PerN> finish(double max_diverged = 0.0) const;
+
+ private:
+  struct Cell {
+    std::int64_t count = 0, diverged = 0;
+    double sum = 0, welford_mean = 0, welford_m2 = 0;
+    std::vector<double> w_sum, values;
+  };
+  Metric metric_;
+  bool medians_;
+  std::map<std::pair<std::int64_t, std::int64_t>, Cell> cells_;  // (N, T)
+};
 
 }  // namespace horizon

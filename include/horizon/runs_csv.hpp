@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <string>
@@ -40,6 +41,9 @@ void write_run_row(std::ostream& os, const SweepRow& r, bool has_accuracy);
 // Reads a runs.csv; InputError naming the file, line and column on anything
 // malformed (missing columns, bad numbers, ragged rows, no rows at all).
 std::vector<SweepRow> read_runs_csv(const std::string& path);
+// The same, one row at a time: memory does not grow with the file. Returns
+// the number of rows.
+std::int64_t for_each_run_row(const std::string& path, const std::function<void(const SweepRow&)>& visit);
 
 // The columns of a header line, and one data line parsed by them (InputError
 // naming `where` when malformed). read_runs_csv uses it; so does `resume`,

@@ -6,7 +6,9 @@
 // batches; each finished batch is appended to DIR/runs.csv in whole rows and
 // fsynced, so a killed sweep keeps its finished work and `resume` continues
 // it (the noise is counter-based, so resumed rows equal the ones a full run
-// would write). DIR is locked (DIR/.lock) while a sweep runs; a DIR that
+// would write). Nothing is sized by the grid: trajectories are generated a
+// batch at a time and rows go straight to the file, so memory grows with the
+// batch, not with the number of seeds. DIR is locked (DIR/.lock) while a sweep runs; a DIR that
 // already holds a sweep needs `resume` or `force` (which moves the old
 // results to DIR/previous-<UTC time>/). Every write is checked: a failure is
 // an IoError naming the file, and manifest.json is replaced atomically.
@@ -35,7 +37,7 @@ struct SweepPlan {
 };
 
 struct SweepOutcome {
-  std::vector<SweepRow> rows;  // every row of runs.csv, in file order
+  std::int64_t rows = 0;  // rows in runs.csv (kept + new); read them back with for_each_run_row
   std::int64_t trajectories_computed = 0;
   std::int64_t trajectories_resumed = 0;  // kept from an earlier run (--resume)
   std::int64_t trajectories_total = 0;    // computed + resumed

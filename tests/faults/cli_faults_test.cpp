@@ -87,14 +87,18 @@ TEST(CliFaults, AProblemTooLargeForMemoryIsOutOfMemoryNotAnAbort) {
   expect_refused(r, "horizon: error: out of memory while reading the problem '" + dir + "/huge.json'");
 }
 
-TEST(CliFaults, AHugeSeedCountIsRefusedBeforeItIsAllocated) {
-  // Was 4 GB allocated, then "internal error: std::bad_alloc". Under a 1 GB
-  // limit, the refusal must come before any allocation sized by the grid.
-  const test::CommandResult r = run_limited(1024 * 1024, "sweep --problem " + tiny + algo + " --seeds 4294967295 --out " +
+TEST(CliFaults, AnAbsurdGridIsRefusedBeforeAnythingIsSized) {
+  // --seeds 4294967295 was 4 GB allocated, then "internal error: std::bad_alloc".
+  // Sweeps now stream (SweepFaults.AHugeSeedCountStreams), so what is refused is
+  // a grid past 10^12 rows (~100 TB of runs.csv) or 10^7 (T, N) cells — under
+  // a 1 GB limit, before any allocation sized by the grid.
+  const test::CommandResult r = run_limited(1024 * 1024, "sweep --problem " + tiny +
+                                                             " --T 1..1000 --N 20 --inner-lr 0.2 --outer-lr 0.5"
+                                                             " --seeds 4294967295 --out " +
                                                              test::temp_dir("huge_seeds"));
-  expect_refused(r, "grid: 1 T x 1 N x 4294967295 seeds is more than the 100000000 rows a sweep may have");
+  expect_refused(r, "grid: 1000 T x 1 N x 4294967295 seeds is more than the 1000000000000 rows a sweep may have");
   expect_refused(test::run_cli("sweep --problem " + tiny + " --T 1..1000000 --N 1..200 --inner-lr 0.2 --outer-lr 0.5"),
-                 "grid: 1000000 T x 200 N x 1 seeds");
+                 "grid: 1000000 T x 200 N x 1 seeds has more than the 10000000 (T, N) cells");
 }
 
 TEST(CliFaults, ADeeplyDottedTomlKeyIsRejected) {

@@ -65,6 +65,7 @@ TEST(SweepFaults, FullTmpfsKeepsTheSweepResumable) {
   const test::CommandResult r = test::run_cli("sweep" + grid + " --out " + dir);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("cannot write '" + dir + "/runs.csv': No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("horizon: notice: runs.csv will grow by about "), std::string::npos) << r.err;  // said up front
   const std::string partial = test::read_file(dir + "/runs.csv");
   ASSERT_FALSE(partial.empty());
   EXPECT_EQ(partial.back(), '\n') << "a torn row was left behind";
@@ -199,6 +200,40 @@ TEST(SweepFaults, ASecondSweepOnTheSameDirFailsAndAnInterruptSaysHowToResume) {
   const std::string whole = test::temp_dir("sweep_lock_whole");
   ASSERT_EQ(test::run_cli("sweep" + grid + " --out " + whole).exit_code, 0);
   EXPECT_EQ(test::read_file(dir + "/runs.csv"), test::read_file(whole + "/runs.csv"));
+}
+
+// Finding 5: --seeds 4294967295 allocated 4 GB (one entry per trajectory,
+// every row kept in memory) before failing. The sweep now generates its
+// trajectories a batch at a time and streams rows to runs.csv: under a 150 MB
+// address-space limit it runs (here until interrupted), and a million noise-
+// free seeds — rows that would take over 250 MB in memory — finish.
+TEST(SweepFaults, AHugeSeedCountStreams) {
+  const std::string limit = "ulimit -v 153600\n";
+  const std::string dir = test::temp_dir("sweep_streams");
+  const std::string out = sh(limit + HORIZON_BINARY + " sweep" + tiny + " --T 2 --N 20 --noise 0.1 --seeds 4294967295 --out " +
+                             dir + " 2>" + dir + ".err &\np=$!\ni=0\n" + "while [ \"$(stat -c %s " + dir +
+                             "/runs.csv 2>/dev/null || echo 0)\" -lt 20000000 ] && [ $i -lt 600 ]; do sleep 0.05; "
+                             "i=$((i+1)); done\nkill -TERM $p\ni=0\nwhile kill -0 $p 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; "
+                             "i=$((i+1)); done\nkill -KILL $p 2>/dev/null\nwait $p\necho rc=$?\n");
+  // SIGTERM: a background job of a non-interactive sh ignores SIGINT.
+  EXPECT_NE(out.find("rc=143\n"), std::string::npos) << out << test::read_file(dir + ".err");
+  const std::string err = test::read_file(dir + ".err");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("horizon: interrupted: (\\d+) of 4294967295 trajectories done")))
+      << err;
+  EXPECT_GT(std::stoll(m[1].str()), 100000) << err;
+  // What the message claims is on disk: that many whole trajectories.
+  EXPECT_EQ(count_lines(test::read_file(dir + "/runs.csv")), 1 + std::stoll(m[1].str())) << err;
+
+  const std::string shared = test::temp_dir("sweep_streams_shared");
+  const std::string done = sh(limit + HORIZON_BINARY + " sweep" + tiny + " --T 2 --N 20 --seeds 1000000 --out " +
+                              shared + " >" + shared + ".out 2>" + shared + ".err\necho rc=$?\n");
+  ASSERT_NE(done.find("rc=0\n"), std::string::npos) << done << test::read_file(shared + ".err");
+  EXPECT_EQ(count_lines(test::read_file(shared + "/runs.csv")), 1 + 1000000);
+  EXPECT_NE(test::read_file(shared + ".out").find("mean val_loss over 1000000 seeds"), std::string::npos);
+  std::error_code ec;  // 150 MB of rows between them
+  fs::remove_all(dir, ec);
+  fs::remove_all(shared, ec);
 }
 
 // Finding 8: the exit status of an interrupted sweep stays 128 + signal.
