@@ -2,8 +2,9 @@
 # tests/python/run_tests.sh — the Python package's tests, as CTest runs them:
 # a venv of the system Python (Debian's numpy, pandas, pytest and matplotlib
 # through --system-site-packages) kept in the build directory, `pip install`
-# of the repository into it (--no-build-isolation; scikit-build-core keeps its build in
-# build/pip-*, so a second install recompiles only what changed), then pytest.
+# of the repository into it (--no-build-isolation; scikit-build-core keeps its
+# build in BUILD_DIR/pip-build, so a second install recompiles only what
+# changed), then pytest.
 #
 # Usage: tests/python/run_tests.sh BUILD_DIR HORIZON_CLI [PYTHON] [pytest args...]
 set -euo pipefail
@@ -20,7 +21,8 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.0"
 echo "python tests: pip install $repo"
 start=$(date +%s)
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-build-isolation "$repo"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-build-isolation \
+  --config-settings=build-dir="$build/pip-build" "$repo"
 echo "python tests: installed in $(( $(date +%s) - start )) s"
 cd "$build"  # not the repository: `import horizon` is the installed package
 export HORIZON_CLI="$cli" MPLBACKEND=Agg
