@@ -41,7 +41,11 @@ def logistic_problem():
 
 
 def read_cli_csv(path):
-    return pd.read_csv(path, float_precision="round_trip")
+    import warnings
+
+    with warnings.catch_warnings():  # pandas 3 deprecates the argument (its default round-trips)
+        warnings.simplefilter("ignore")
+        return pd.read_csv(path, float_precision="round_trip")
 
 
 def assert_frame_is_csv(df, csv):
