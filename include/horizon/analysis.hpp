@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,23 @@ GridCoverage check_grid(const RunsFile& f, const SweepGrid& grid, bool allow_par
 // FNV-1a 64 of a file's bytes, 16 hex digits (summary.json names its manifest by it).
 std::string fnv1a64_hex(const std::string& bytes);
 nlohmann::json analysis_json(const Analysis& a);
+
+// A sweep directory analysed the way `horizon analyze DIR` does it: DIR/runs.csv
+// read and checked (check_metrics_finite), then checked against
+// DIR/manifest.json's grid (check_grid). Without a manifest it is an
+// InputError unless allow_partial; warnings (no manifest, missing rows) go
+// to `warnings`, one line each. `source` is summary.json's record of what
+// the analysis was computed from.
+struct DirAnalysis {
+  Analysis analysis;
+  nlohmann::json source;
+};
+DirAnalysis analyze_sweep_dir(const std::string& dir, const AnalysisOptions& opts, bool allow_partial,
+                              std::ostream& warnings);
+// summary.json's content: analysis_json plus the source.
+nlohmann::json summary_json(const DirAnalysis& d);
+// The table and law fits `horizon analyze` prints.
+void print_analysis(std::ostream& os, const Analysis& a);
 
 // Vertex of the parabola through (ln T, y) at the best point and its
 // neighbours of `curve` (means, lower is better); grid value at an edge.
