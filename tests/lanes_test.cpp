@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <random>
 
 #include "horizon/backend.hpp"
@@ -15,6 +16,15 @@
 
 namespace horizon {
 namespace {
+
+// Every instruction-set level of the lane paths this CPU can run (each is
+// compiled separately and must give the reference's bits).
+std::vector<reference::LaneIsa> lane_isas() {
+  std::vector<reference::LaneIsa> out;
+  for (auto isa : {reference::LaneIsa::baseline, reference::LaneIsa::avx2, reference::LaneIsa::avx512})
+    if (isa <= reference::lane_isa_supported()) out.push_back(isa);
+  return out;
+}
 
 struct LaneCase {
   int d, K, runs;
@@ -38,10 +48,12 @@ TEST_P(Lanes, EqualReferenceBitForBit) {
   const std::vector<std::int64_t> budgets = {1, 5, 37, 64, 101};
   // Each group mixes horizons (dividing and not dividing the budgets, above N).
   const std::vector<std::int64_t> horizons = {1, 3, 16, 200, 7, 64, 2, 101};
-  for (int shift = 0; shift < 3; ++shift) {
+  for (int shift = 0; shift < 3; ++shift)
+   for (reference::LaneIsa isa : lane_isas()) {
+    SCOPED_TRACE(std::string("isa ") + reference::lane_isa_name(isa));
     std::vector<RunSpec> specs;
     for (int r = 0; r < c.runs; ++r) specs.push_back({horizons[(r + shift) % horizons.size()], 1000 + 17u * r + shift});
-    const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets);
+    const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets, isa);
     ASSERT_EQ(lanes.size(), specs.size());
     for (int r = 0; r < c.runs; ++r) {
       const RunResult ref = reference::run(p, cfg, specs[r], budgets);
@@ -86,16 +98,43 @@ TEST(Lanes, ExpAndSigmoidEqualScalarBitForBit) {
   std::uniform_real_distribution<double> wide(-760.0, 720.0), narrow(-40.0, 40.0);
   for (int i = 0; i < 20000; ++i) xs.push_back(i % 2 ? wide(gen) : narrow(gen));
   while (xs.size() % R) xs.push_back(0.25);
-  for (std::size_t i = 0; i < xs.size(); i += R) {
-    Lane in, e, s;
-    for (int r = 0; r < R; ++r) in.x[r] = xs[i + r];
-    put(e, exp_lanes(get(in)));
-    put(s, sigmoid_neg_lanes(get(in)));
-    for (int r = 0; r < R; ++r) {
-      EXPECT_EQ(rng::double_bits(e.x[r]), rng::double_bits(portable_exp(in.x[r]))) << "exp(" << in.x[r] << ")";
-      EXPECT_EQ(rng::double_bits(s.x[r]), rng::double_bits(logistic::sigmoid_neg(in.x[r]))) << "sigmoid(" << in.x[r] << ")";
+  // Each value type of lane_vec.hpp (one per instruction-set level; GCC
+  // vectors run on any x86-64, so all three are checked on every machine).
+  const auto check = [&](auto zero, const char* type) {
+    using V = decltype(zero);
+    SCOPED_TRACE(type);
+    for (std::size_t i = 0; i < xs.size(); i += R) {
+      Lane in, e, s;
+      for (int r = 0; r < R; ++r) in.x[r] = xs[i + r];
+      put(e, exp_lanes(get<V>(in)));
+      put(s, sigmoid_neg_lanes(get<V>(in)));
+      for (int r = 0; r < R; ++r) {
+        EXPECT_EQ(rng::double_bits(e.x[r]), rng::double_bits(portable_exp(in.x[r]))) << "exp(" << in.x[r] << ")";
+        EXPECT_EQ(rng::double_bits(s.x[r]), rng::double_bits(logistic::sigmoid_neg(in.x[r])))
+            << "sigmoid(" << in.x[r] << ")";
+      }
     }
-  }
+  };
+  check(Vec8{}, "Vec8");
+  check(Vec4x2{}, "Vec4x2");
+  check(Vec2x4{}, "Vec2x4");
+}
+
+// The split value types keep lane order: lane r of a Pair is lane r of the
+// Lane it was loaded from, through loads, stores, arithmetic and selects.
+TEST(Lanes, SplitVectorsKeepLaneOrder) {
+  using namespace reference;
+  Lane a, b;
+  for (int r = 0; r < R; ++r) a.x[r] = r + 1.0, b.x[r] = 10.0 * (r + 1);
+  const auto check = [&](auto zero) {
+    using V = decltype(zero);
+    Lane out;
+    put(out, select(get<V>(a) > vsplat<V>(4.5), get<V>(b) - get<V>(a), -get<V>(a) * 2.0));
+    for (int r = 0; r < R; ++r) EXPECT_EQ(out.x[r], a.x[r] > 4.5 ? b.x[r] - a.x[r] : -a.x[r] * 2.0) << r;
+  };
+  check(Vec8{});
+  check(Vec4x2{});
+  check(Vec2x4{});
 }
 
 // The minibatch gather: the dispatched path (AVX-512 transposes where the CPU
@@ -177,7 +216,9 @@ TEST_P(LogisticLanes, EqualReferenceBitForBit) {
     cfg.outer.kind = OuterScheduleKind::inv_sqrt;
     const std::vector<RunSpec> specs = {{1, 3}, {4, 3}, {7, 9}, {50, 2}, {3, 11}};
     const std::vector<std::int64_t> budgets = {2, 13, 40};
-    const auto lanes = reference::run_logistic_lanes(p, cfg, specs, budgets);
+    for (reference::LaneIsa isa : lane_isas()) {
+    SCOPED_TRACE(std::string("isa ") + reference::lane_isa_name(isa));
+    const auto lanes = reference::run_logistic_lanes(p, cfg, specs, budgets, isa);
     for (std::size_t r = 0; r < specs.size(); ++r) {
       const RunResult ref = reference::run(p, cfg, specs[r], budgets);
       for (std::size_t i = 0; i < budgets.size(); ++i) {
@@ -185,6 +226,7 @@ TEST_P(LogisticLanes, EqualReferenceBitForBit) {
         EXPECT_EQ(lanes[r].checkpoints[i].theta, ref.checkpoints[i].theta);
         EXPECT_EQ(lanes[r].checkpoints[i].w, ref.checkpoints[i].w);
       }
+    }
     }
   }
 }

@@ -1,5 +1,5 @@
-// Vector building blocks of the lane-batched CPU paths (quadratic_lanes.cpp,
-// logistic_lanes.cpp): lane values as GCC vectors, Philox on 8 lanes, and
+// Vector building blocks of the lane-batched CPU paths (quadratic_lane_model.hpp,
+// logistic_lane_model.hpp): lane values as GCC vectors, Philox on 8 lanes, and
 // Box–Muller over many pairs. Every operation is elementwise IEEE, so a lane
 // computes the same bits as the scalar code in rng.hpp and the reference.
 #pragma once
@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "horizon/rng.hpp"
+#include "lanes/lane_vec.hpp"
 #include "lanes/lanes.hpp"
 
 // Vec values only pass between inline functions of the lane files; the ABI
@@ -85,7 +86,7 @@ inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t
 
 inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, std::uint32_t c1,
                          std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[R]) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  static const bool avx2 = lane_isa() >= LaneIsa::avx2;
   if (avx2)
     philox_lanes_avx2(key0, key1, c0, c1, c2, c3, out);
   else
@@ -106,22 +107,37 @@ inline void box_muller_many(const std::uint32_t* a, const std::uint32_t* b, doub
   }
 }
 
-// One value per lane as a GCC vector: its arithmetic is elementwise IEEE, so
-// a lane computes exactly what the scalar reference computes, and the
-// compiler emits 1 AVX-512 / 2 AVX2 / 4 SSE2 registers per operation. The
-// state is stored as plain `Lane` arrays (8-byte aligned, whatever the ISA
-// of the clone) and moved in and out of registers with memcpy.
-typedef double Vec __attribute__((vector_size(8 * R)));
+// One value per lane: `Vec` is the lane_vec.hpp type of the translation
+// unit's instruction set (HORIZON_LANE_VEC = 8, 4 or 2 doubles per register;
+// default 8). Its arithmetic is elementwise IEEE, so a lane computes exactly
+// what the scalar reference computes. The state is stored as plain `Lane`
+// arrays (8-byte aligned, whatever the ISA) and moved in and out of
+// registers with unaligned vector loads and stores.
+#if !defined(HORIZON_LANE_VEC) || HORIZON_LANE_VEC == 8
+using Vec = Vec8;
+#elif HORIZON_LANE_VEC == 4
+using Vec = Vec4x2;
+#elif HORIZON_LANE_VEC == 2
+using Vec = Vec2x4;
+#else
+#error "HORIZON_LANE_VEC must be 8, 4 or 2"
+#endif
 struct Lane {
   double x[R];
 };
 
-inline Vec get(const Lane& l) {
-  Vec v;
-  std::memcpy(&v, l.x, sizeof v);
+template <class V = Vec>
+inline V get(const Lane& l) {
+  static_assert(sizeof(V) == sizeof l.x, "one double per lane");
+  V v;
+  load(l.x, v);
   return v;
 }
-inline void put(Lane& l, const Vec& v) { std::memcpy(l.x, &v, sizeof v); }
+template <class V>
+inline void put(Lane& l, const V& v) {
+  static_assert(sizeof(V) == sizeof l.x, "one double per lane");
+  store(l.x, v);
+}
 inline Lane splat(double x) {
   Lane l;
   for (int r = 0; r < R; ++r) l.x[r] = x;
@@ -167,7 +183,7 @@ __attribute__((target("avx512f"))) inline void rows_to_lanes_avx512(const double
 #pragma GCC diagnostic pop
 
 inline void rows_to_lanes(const double* const* rows, int d, Lane* out) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool avx512 = lane_isa() >= LaneIsa::avx512;
   if (avx512)
     rows_to_lanes_avx512(rows, d, out);
   else
@@ -176,36 +192,39 @@ inline void rows_to_lanes(const double* const* rows, int d, Lane* out) {
 
 // x on every lane. (GCC turns this into one broadcast; a brace initialiser
 // of 8 copies measured twice as slow in the logistic lanes.)
-inline Vec vsplat(double x) { return get(splat(x)); }
-
-// Lane masks and bit patterns: a comparison of two Vec gives -1 / 0 per lane.
-typedef long long IVec __attribute__((vector_size(8 * R)));
+template <class V = Vec>
+inline V vsplat(double x) {
+  return get<V>(splat(x));
+}
 
 // ⌊t⌋ for |t| < 2^51: t rounded to the nearest integer by adding and taking
 // away 1.5·2^52 (exact), then one less where that rounded up.
-inline Vec floor_lanes(Vec t) {
-  const Vec magic = vsplat(0x1.8p52);
-  const Vec r = (t + magic) - magic;
-  return r - (r > t ? vsplat(1.0) : vsplat(0.0));
+template <class V>
+inline V floor_lanes(V t) {
+  const V magic = vsplat<V>(0x1.8p52);
+  const V r = (t + magic) - magic;
+  return r - select(r > t, vsplat<V>(1.0), vsplat<V>(0.0));
 }
 
 // 2^j for integer-valued j in [−1022, 1023], exactly (pow2_exact): j + 1023
 // added to 2^52 sits in the low mantissa bits, which move to the exponent.
-inline Vec pow2_lanes(Vec j) {
-  const IVec bits = reinterpret_cast<IVec>((j + 1023.0) + 0x1.0p52);
-  return reinterpret_cast<Vec>((bits & 0xFFFFFFFFFFFFFll) << 52);
+template <class V>
+inline V pow2_lanes(V j) {
+  const auto bits = to_bits((j + 1023.0) + 0x1.0p52);
+  return from_bits((bits & 0xFFFFFFFFFFFFFll) << 52);
 }
 
 // portable_exp (horizon/portable_exp.hpp) on every lane with vector
 // operations only: the same additions and products in the same order, and
 // floor, the int conversion and the powers of two done exactly, so each lane
 // equals the scalar function bit for bit (tests/lanes_test.cpp).
-inline Vec exp_lanes(Vec x) {
-  x = x < vsplat(-746.0) ? vsplat(-746.0) : (x > vsplat(710.0) ? vsplat(710.0) : x);
-  const Vec kd = floor_lanes(x * 1.44269504088896340736 + 0.5);
+template <class V>
+inline V exp_lanes(V x) {
+  x = select(x < vsplat<V>(-746.0), vsplat<V>(-746.0), select(x > vsplat<V>(710.0), vsplat<V>(710.0), x));
+  const V kd = floor_lanes(x * 1.44269504088896340736 + 0.5);
   const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-  const Vec r = (x + -(kd * ln2_hi)) + -(kd * ln2_lo);
-  Vec p = vsplat(1.0 / 6227020800.0);
+  const V r = (x + -(kd * ln2_hi)) + -(kd * ln2_lo);
+  V p = vsplat<V>(1.0 / 6227020800.0);
   p = p * r + 1.0 / 479001600.0;
   p = p * r + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -222,20 +241,20 @@ inline Vec exp_lanes(Vec x) {
   // k1 = k / 2 rounded toward zero, as the scalar's int division. (One
   // comparison per select: GCC turns a select on two combined masks into a
   // branch per lane.)
-  const Vec half = kd * 0.5;
-  const Vec k1 = half >= vsplat(0.0) ? floor_lanes(half) : -floor_lanes(-half);
+  const V half = kd * 0.5;
+  const V k1 = select(half >= vsplat<V>(0.0), floor_lanes(half), -floor_lanes(-half));
   return (p * pow2_lanes(k1)) * pow2_lanes(kd - k1);
 }
 
 // logistic::sigmoid_neg (host/reference/logistic_math.hpp) on every lane: σ(−m) from
 // e = exp(−|m|), e/(1+e) for m ≥ 0, else 1/(1+e).
-inline Vec sigmoid_neg_lanes(Vec m) {
-  const Vec minus_abs = reinterpret_cast<Vec>(reinterpret_cast<IVec>(m) | static_cast<long long>(1ull << 63));
-  const Vec e = exp_lanes(minus_abs);
-  const Vec one_plus = 1.0 + e;
-  return (m >= vsplat(0.0) ? e : vsplat(1.0)) / one_plus;
+template <class V>
+inline V sigmoid_neg_lanes(V m) {
+  const V minus_abs = from_bits(to_bits(m) | static_cast<long long>(1ull << 63));
+  const V e = exp_lanes(minus_abs);
+  const V one_plus = 1.0 + e;
+  return select(m >= vsplat<V>(0.0), e, vsplat<V>(1.0)) / one_plus;
 }
-
 
 }  // namespace
 }  // namespace reference

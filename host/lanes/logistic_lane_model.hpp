@@ -3,6 +3,7 @@
 // gradients every lane reads the same example (a broadcast); with minibatch
 // noise each lane draws its own rows, gathered once per step and kept for
 // the Hessian product of the same step.
+#pragma once
 #include <type_traits>
 
 #include "horizon/rng.hpp"
@@ -214,16 +215,17 @@ class LogisticLaneModel {
   std::vector<std::vector<Lane>> xs_, c_;  // per example: xᵀS (K), w_j·weight
 };
 
-}  // namespace
-
-__attribute__((target_clones("avx512f", "avx2", "default"), flatten))
-std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
-                                          const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets) {
+// One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
+// compile it for their instruction sets.
+inline std::vector<RunResult> logistic_lanes_body(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                                  const std::vector<RunSpec>& specs,
+                                                  const std::vector<std::int64_t>& budgets) {
   std::vector<RunResult> out =
       LaneTrajectory<LogisticLaneModel>(LogisticLaneModel(p, cfg), p, cfg, specs).run(budgets);
   for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
   return out;
 }
 
+}  // namespace
 }  // namespace reference
 }  // namespace horizon
