@@ -120,6 +120,41 @@ TEST(Lanes, ExpAndSigmoidEqualScalarBitForBit) {
   check(Vec2x4{}, "Vec2x4");
 }
 
+// Box–Muller on lanes (the gradient noise of every lane step) against
+// rng::box_muller, bit for bit, for each value type: random words plus the
+// edges — u at its extremes, quarter-turn fractions 0, ½ and just around
+// them, every quadrant boundary.
+TEST(Lanes, BoxMullerEqualsScalarBitForBit) {
+  using namespace reference;
+  std::vector<std::uint32_t> a = {0u, 1u, 0xffffffffu, 0x80000000u, 0x7fffffffu, 0xb504f333u, 0xb504f334u, 12345u};
+  std::vector<std::uint32_t> b = {0u, 0x20000000u, 0x1fffffffu, 0x20000001u, 0x3fffffffu, 0x40000000u,
+                                  0x60000000u, 0x80000000u, 0xa0000000u, 0xc0000000u, 0xe0000000u, 0xffffffffu,
+                                  0x7fffffffu, 0xbfffffffu, 1u, 0x40000001u};
+  std::mt19937 gen(11);
+  while (a.size() < 4096) a.push_back(static_cast<std::uint32_t>(gen()));
+  while (b.size() < a.size()) b.push_back(static_cast<std::uint32_t>(gen()));
+  std::vector<std::uint32_t> bb(a.size());
+  // Every edge word of b meets every edge word of a (16 and 8 are coprime to 7).
+  for (std::size_t i = 0; i < a.size(); ++i) bb[i] = b[(i * 7) % b.size()];
+  const auto check = [&](auto zero, const char* type) {
+    using V = decltype(zero);
+    SCOPED_TRACE(type);
+    for (std::size_t i = 0; i < a.size(); i += R) {
+      double z0[R], z1[R];
+      box_muller_lanes<V>(&a[i], &bb[i], z0, z1);
+      for (int r = 0; r < R; ++r) {
+        double w0, w1;
+        rng::box_muller(a[i + r], bb[i + r], &w0, &w1);
+        EXPECT_EQ(rng::double_bits(z0[r]), rng::double_bits(w0)) << "a=" << a[i + r] << " b=" << bb[i + r];
+        EXPECT_EQ(rng::double_bits(z1[r]), rng::double_bits(w1)) << "a=" << a[i + r] << " b=" << bb[i + r];
+      }
+    }
+  };
+  check(Vec8{}, "Vec8");
+  check(Vec4x2{}, "Vec4x2");
+  check(Vec2x4{}, "Vec2x4");
+}
+
 // The split value types keep lane order: lane r of a Pair is lane r of the
 // Lane it was loaded from, through loads, stores, arithmetic and selects.
 TEST(Lanes, SplitVectorsKeepLaneOrder) {

@@ -20,6 +20,7 @@
 // is the lane-wise m ? a : b.
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 
 // Vector values only pass between inline functions of the lane files; the ABI
@@ -57,6 +58,30 @@ inline void load(const double* p, Vec2& v) { v = *reinterpret_cast<const Vec2u*>
 inline void store(double* p, const Vec8& v) { *reinterpret_cast<Vec8u*>(p) = v; }
 inline void store(double* p, const Vec4& v) { *reinterpret_cast<Vec4u*>(p) = v; }
 inline void store(double* p, const Vec2& v) { *reinterpret_cast<Vec2u*>(p) = v; }
+
+// 8 words (uint32) → 8 lanes of 64-bit integers, zero-extended.
+typedef std::uint32_t Words8 __attribute__((vector_size(32), aligned(4), may_alias));
+typedef std::uint32_t Words4 __attribute__((vector_size(16), aligned(4), may_alias));
+typedef std::uint32_t Words2 __attribute__((vector_size(8), aligned(4), may_alias));
+inline void load_words(const std::uint32_t* p, Bits8& b) {
+  b = __builtin_convertvector(*reinterpret_cast<const Words8*>(p), Bits8);
+}
+inline void load_words(const std::uint32_t* p, Bits4& b) {
+  b = __builtin_convertvector(*reinterpret_cast<const Words4*>(p), Bits4);
+}
+inline void load_words(const std::uint32_t* p, Bits2& b) {
+  b = __builtin_convertvector(*reinterpret_cast<const Words2*>(p), Bits2);
+}
+
+// √ per lane (IEEE, correctly rounded, as std::sqrt). GCC vectors have no
+// sqrt operator; the loop over the lanes becomes one vsqrtpd with
+// -fno-math-errno.
+template <class V>
+inline V sqrt_lanes(V v) {
+  constexpr int n = sizeof(V) / sizeof(double);
+  for (int r = 0; r < n; ++r) v[r] = __builtin_sqrt(v[r]);
+  return v;
+}
 
 template <class M, class V>
 inline V select(M m, V a, V b) {  // native vectors: GCC's lane-wise ?:
@@ -101,6 +126,7 @@ HORIZON_PAIR_BINARY(/)
 HORIZON_PAIR_BINARY(&)
 HORIZON_PAIR_BINARY(|)
 HORIZON_PAIR_BINARY(<<)
+HORIZON_PAIR_BINARY(>>)
 #undef HORIZON_PAIR_BINARY
 
 template <class H>
@@ -117,6 +143,7 @@ HORIZON_PAIR_COMPARE(<)
 HORIZON_PAIR_COMPARE(>)
 HORIZON_PAIR_COMPARE(<=)
 HORIZON_PAIR_COMPARE(>=)
+HORIZON_PAIR_COMPARE(==)
 #undef HORIZON_PAIR_COMPARE
 
 template <class M, class H>
@@ -132,6 +159,15 @@ template <class H>
 inline void store(double* p, const Pair<H>& v) {
   store(p, v.lo);
   store(p + sizeof(H) / sizeof(double), v.hi);
+}
+template <class H>
+inline void load_words(const std::uint32_t* p, Pair<H>& b) {
+  load_words(p, b.lo);
+  load_words(p + sizeof(H) / sizeof(long long), b.hi);
+}
+template <class H>
+inline Pair<H> sqrt_lanes(const Pair<H>& v) {
+  return {sqrt_lanes(v.lo), sqrt_lanes(v.hi)};
 }
 template <class H>
 inline auto to_bits(const Pair<H>& v) {

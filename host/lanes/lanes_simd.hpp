@@ -144,6 +144,113 @@ inline Lane splat(double x) {
   return l;
 }
 
+// x on every lane. (GCC turns this into one broadcast; a brace initialiser
+// of 8 copies measured twice as slow in the logistic lanes.)
+template <class V>
+struct Splat {  // a native vector (up to 8 doubles): a load from a splat Lane
+  static V of(double x) {
+    const Lane l = splat(x);
+    V v;
+    load(l.x, v);
+    return v;
+  }
+};
+template <class H>
+struct Splat<Pair<H>> {  // any Pair, also one of two Vecs (16 values)
+  static Pair<H> of(double x) { return {Splat<H>::of(x), Splat<H>::of(x)}; }
+};
+template <class V = Vec>
+inline V vsplat(double x) {
+  return Splat<V>::of(x);
+}
+
+// rng::box_muller on the lanes of V, in vector operations only: the words
+// convert to doubles exactly (through the bits of 2^52 + word), the log's
+// exponent and the sin/cos quadrant are exact integer bit operations, and
+// every +, ×, ÷, √ is the scalar one in the scalar order — so each lane is
+// rng::box_muller's result bit for bit (tests/lanes_test.cpp). Unlike
+// box_muller_many, nothing mixes 32- and 64-bit elements, which GCC's own
+// vectorisation of the scalar loop pays for in shuffles.
+template <class V>
+inline V exact_double(decltype(to_bits(V{})) small) {  // 0 ≤ small < 2^52
+  return from_bits(small | 0x4330000000000000ll) - 0x1.0p52;
+}
+
+template <class V>
+inline V log_lanes(V x) {  // rng::portable_log for 0 < x < 1
+  const auto bits = to_bits(x);
+  const V e0 = exact_double<V>(bits >> 52) - 1022.0;  // the scalar's int e0, exactly
+  const V m0 = from_bits((bits & 0x000fffffffffffffll) | (1022ll << 52));
+  const auto low = m0 < vsplat<V>(0.70710678118654752440);
+  const V m = select(low, m0 * 2.0, m0);
+  const V e = select(low, e0 - 1.0, e0);
+  const V f = (m + -1.0) / (m + 1.0);
+  const V f2 = f * f;
+  V p = vsplat<V>(1.0 / 25);
+  p = p * f2 + 1.0 / 23;
+  p = p * f2 + 1.0 / 21;
+  p = p * f2 + 1.0 / 19;
+  p = p * f2 + 1.0 / 17;
+  p = p * f2 + 1.0 / 15;
+  p = p * f2 + 1.0 / 13;
+  p = p * f2 + 1.0 / 11;
+  p = p * f2 + 1.0 / 9;
+  p = p * f2 + 1.0 / 7;
+  p = p * f2 + 1.0 / 5;
+  p = p * f2 + 1.0 / 3;
+  const V log_m = 2.0 * (f + f * (f2 * p));
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  return e * ln2_hi + (e * ln2_lo + log_m);
+}
+
+template <class V>
+inline void quarter_sincos_lanes(V r, V* s, V* c) {  // rng::quarter_sincos
+  const V x = r * 1.57079632679489661923;
+  const V x2 = x * x;
+  V ps = vsplat<V>(-1.0 / 1307674368000.0);
+  ps = ps * x2 + 1.0 / 6227020800.0;
+  ps = ps * x2 + -1.0 / 39916800.0;
+  ps = ps * x2 + 1.0 / 362880.0;
+  ps = ps * x2 + -1.0 / 5040.0;
+  ps = ps * x2 + 1.0 / 120.0;
+  ps = ps * x2 + -1.0 / 6.0;
+  *s = x + x * (x2 * ps);
+  V pc = vsplat<V>(1.0 / 20922789888000.0);
+  pc = pc * x2 + -1.0 / 87178291200.0;
+  pc = pc * x2 + 1.0 / 479001600.0;
+  pc = pc * x2 + -1.0 / 3628800.0;
+  pc = pc * x2 + 1.0 / 40320.0;
+  pc = pc * x2 + -1.0 / 720.0;
+  pc = pc * x2 + 1.0 / 24.0;
+  pc = pc * x2 + -0.5;
+  *c = 1.0 + x2 * pc;
+}
+
+// 8 pairs: words a[0..7], b[0..7] → z0[0..7], z1[0..7].
+template <class V>
+inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, double* z0, double* z1) {
+  decltype(to_bits(V{})) wa, wb;
+  load_words(a, wa);
+  load_words(b, wb);
+  const V u = (exact_double<V>(wa) + 0.5) * 0x1.0p-32;
+  const V rho = sqrt_lanes(-2.0 * log_lanes(u));
+  // rng::turn_sincos: quadrant = top two bits, t = the rest · 2⁻³⁰ (exact).
+  const auto quadrant = wb >> 30;
+  const V t = exact_double<V>(wb & 0x3fffffffll) * 0x1.0p-30;
+  const auto upper = t > vsplat<V>(0.5);
+  V qs, qc;
+  quarter_sincos_lanes(select(upper, 1.0 + -t, t), &qs, &qc);
+  const V sq = select(upper, qc, qs), cq = select(upper, qs, qc);
+  // Rotate by quadrant·90°: s = sq, cq, −sq, −cq and c = cq, −sq, −cq, sq.
+  const auto one = (quadrant & 0ll) + 1, two = one + one;  // integer lanes of 1 and 2
+  const auto odd = (quadrant & 1ll) == one;
+  const V s_mag = select(odd, cq, sq), c_mag = select(odd, sq, cq);
+  const V s = select(quadrant >= two, -s_mag, s_mag);               // quadrants 2, 3
+  const V c = select(((quadrant + 1ll) & 2ll) == two, -c_mag, c_mag);  // quadrants 1, 2
+  store(z0, rho * c);
+  store(z1, rho * s);
+}
+
 // Rows to lanes: out[l].x[r] = rows[r][l] for l < d, r < R (a minibatch's
 // examples, one row per lane). With AVX-512, 8×8 blocks are loaded a row per
 // register and transposed in registers, so each Lane is written by one
@@ -188,13 +295,6 @@ inline void rows_to_lanes(const double* const* rows, int d, Lane* out) {
     rows_to_lanes_avx512(rows, d, out);
   else
     rows_to_lanes_portable(rows, d, out);
-}
-
-// x on every lane. (GCC turns this into one broadcast; a brace initialiser
-// of 8 copies measured twice as slow in the logistic lanes.)
-template <class V = Vec>
-inline V vsplat(double x) {
-  return get<V>(splat(x));
 }
 
 // ⌊t⌋ for |t| < 2^51: t rounded to the nearest integer by adding and taking
