@@ -215,6 +215,25 @@ TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
   }
 }
 
+// Several consecutive Philox calls at once (two interleaved on AVX2, an odd
+// one alone): the words of one philox_lanes call per counter.
+TEST(Lanes, PhiloxSequenceEqualsOneCallPerCounter) {
+  std::uint32_t k0[reference::lanes], k1[reference::lanes];
+  for (int r = 0; r < reference::lanes; ++r) k0[r] = 0x9E3779B9u * (r + 1), k1[r] = 77u * r + 5;
+  for (int count : {1, 2, 3, 4, 7, 24}) {
+    std::vector<std::uint32_t> seq(static_cast<std::size_t>(count) * 4 * reference::lanes);
+    reference::philox_lanes_seq(k0, k1, 1000u, count, 3u, 0xfffffff0u, 1u << 28,
+                                reinterpret_cast<std::uint32_t(*)[4][reference::lanes]>(seq.data()));
+    for (int i = 0; i < count; ++i)
+      for (int r = 0; r < reference::lanes; ++r) {
+        const auto want = rng::philox((static_cast<std::uint64_t>(k1[r]) << 32) | k0[r], 1000u + i, 3u, 0xfffffff0u, 1u << 28);
+        for (int w = 0; w < 4; ++w)
+          EXPECT_EQ(seq[(static_cast<std::size_t>(i) * 4 + w) * reference::lanes + r], want.v[w])
+              << "count " << count << " call " << i << " word " << w << " lane " << r;
+      }
+  }
+}
+
 // The logistic lanes sum in register tiles of 4 (examples, features and
 // columns of S) with smaller tiles for the tails: shapes with every tail.
 struct LogisticShape {

@@ -62,6 +62,58 @@ __attribute__((target("avx2"))) void philox_lanes_avx2(const std::uint32_t* key0
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3]), c3);
 }
 
+// `count` consecutive Philox calls on the 8 lanes, counters {c0 + i, c1, c2,
+// c3}, i < count, into out[i]; the same words as count philox_lanes calls.
+// One call is a chain of 10 dependent rounds (latency-bound: measured
+// 1.5·10⁹ words/s on a core that retires 4 vector operations per cycle);
+// two calls interleaved give the core two chains at once.
+__attribute__((target("avx2"))) inline void philox_lanes_seq_avx2(const std::uint32_t* key0, const std::uint32_t* key1,
+                                                                  std::uint32_t c0v, int count, std::uint32_t c1v,
+                                                                  std::uint32_t c2v, std::uint32_t c3v,
+                                                                  std::uint32_t (*out)[4][R]) {
+  static_assert(R == 8, "one 256-bit register of 32-bit words per counter word");
+  constexpr int M = 2;
+  const __m256i key0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key0));
+  const __m256i key1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key1));
+  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i w0 = _mm256_set1_epi32(static_cast<int>(0x9E3779B9u)), w1 = _mm256_set1_epi32(static_cast<int>(0xBB67AE85u));
+  int i = 0;
+  for (; i + M <= count; i += M) {
+    __m256i c0[M], c1[M], c2[M], c3[M];
+    for (int m = 0; m < M; ++m) {
+      c0[m] = _mm256_set1_epi32(static_cast<int>(c0v + static_cast<std::uint32_t>(i + m)));
+      c1[m] = _mm256_set1_epi32(static_cast<int>(c1v));
+      c2[m] = _mm256_set1_epi32(static_cast<int>(c2v));
+      c3[m] = _mm256_set1_epi32(static_cast<int>(c3v));
+    }
+    __m256i k0 = key0v, k1 = key1v;  // the round keys are the same for every call
+    for (int round = 0; round < 10; ++round) {
+      for (int m = 0; m < M; ++m) {
+        const __m256i e0 = _mm256_mul_epu32(c0[m], m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(c0[m], 32), m0);
+        const __m256i e1 = _mm256_mul_epu32(c2[m], m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(c2[m], 32), m1);
+        const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+        const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+        const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+        const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+        c0[m] = _mm256_xor_si256(_mm256_xor_si256(hi1, c1[m]), k0);
+        c1[m] = lo1;
+        c2[m] = _mm256_xor_si256(_mm256_xor_si256(hi0, c3[m]), k1);
+        c3[m] = lo0;
+      }
+      k0 = _mm256_add_epi32(k0, w0);
+      k1 = _mm256_add_epi32(k1, w1);
+    }
+    for (int m = 0; m < M; ++m) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][0]), c0[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][1]), c1[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][2]), c2[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][3]), c3[m]);
+    }
+  }
+  for (; i < count; ++i)
+    philox_lanes_avx2(key0, key1, c0v + static_cast<std::uint32_t>(i), c1v, c2v, c3v, out[i]);
+}
+
 // Philox4x32-10 (Random123's constants and rounds) on R lanes with per-lane keys.
 inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0v, std::uint32_t c1v,
                          std::uint32_t c2v, std::uint32_t c3v, std::uint32_t (*out)[R]) {
@@ -91,6 +143,16 @@ inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, s
     philox_lanes_avx2(key0, key1, c0, c1, c2, c3, out);
   else
     philox_lanes_portable(key0, key1, c0, c1, c2, c3, out);
+}
+
+inline void philox_lanes_seq(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, int count,
+                             std::uint32_t c1, std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[4][R]) {
+  static const bool avx2 = lane_isa() >= LaneIsa::avx2;
+  if (avx2)
+    philox_lanes_seq_avx2(key0, key1, c0, count, c1, c2, c3, out);
+  else
+    for (int i = 0; i < count; ++i)
+      philox_lanes_portable(key0, key1, c0 + static_cast<std::uint32_t>(i), c1, c2, c3, out[i]);
 }
 
 // rng::box_muller over `count` independent pairs (same operations; the words

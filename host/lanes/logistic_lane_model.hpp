@@ -31,7 +31,8 @@ class LogisticLaneModel {
  public:
   LogisticLaneModel(const LogisticProblem& p, const AlgorithmConfig& cfg)
       : p_(&p), d_(p.d), K_(p.K), minibatch_(cfg.noise_kind == NoiseKind::minibatch), batch_(cfg.batch),
-        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K) {
+        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K),
+        words_(static_cast<std::size_t>(minibatch_ ? cfg.batch : 0) * 4 * R) {
     for (int j = 0; j < K_; ++j) {
       const int count = minibatch_ ? batch_ : p.domains[j].n;
       weight_[j].resize(count);
@@ -192,10 +193,10 @@ class LogisticLaneModel {
   void gather_batch(int j, const LaneKeys& keys, std::int64_t n) {
     const Dataset& data = p_->domains[j];
     const auto m = static_cast<std::uint32_t>(data.n);
+    philox_lanes_seq(keys.key0, keys.key1, 0, batch_, static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(n),
+                     rng::minibatch << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
     for (int b = 0; b < batch_; ++b) {
-      std::uint32_t words[4][R];
-      philox_lanes(keys.key0, keys.key1, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(j),
-                   static_cast<std::uint32_t>(n), rng::minibatch << 28, words);
+      const std::uint32_t(*words)[R] = reinterpret_cast<const std::uint32_t(*)[R]>(&words_[static_cast<std::size_t>(b) * 4 * R]);
       const double* rows[R];
       for (int r = 0; r < R; ++r) {
         const int row = static_cast<int>(rng::reduce_index(words[0][r], words[1][r], m));
@@ -213,6 +214,7 @@ class LogisticLaneModel {
   std::vector<std::vector<Lane>> weight_;  // σ(m)(1−σ(m))/count per example of the step
   std::vector<std::vector<Lane>> y_, x_;   // the step's gathered minibatch (labels, rows)
   std::vector<std::vector<Lane>> xs_, c_;  // per example: xᵀS (K), w_j·weight
+  std::vector<std::uint32_t> words_;       // the step's Philox words, [draw b][word][lane]
 };
 
 // One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
