@@ -173,7 +173,8 @@ TEST(Lanes, SplitVectorsKeepLaneOrder) {
 }
 
 // The minibatch gather: the dispatched path (AVX-512 transposes where the CPU
-// has it) equals the plain loop for every width, full 8×8 blocks and tails.
+// has it) and the AVX2 4×4 one equal the plain loop for every width, full
+// blocks and tails.
 TEST(Lanes, RowsToLanesEqualsThePlainLoop) {
   using namespace reference;
   std::mt19937_64 gen(7);
@@ -183,11 +184,17 @@ TEST(Lanes, RowsToLanesEqualsThePlainLoop) {
     for (double& v : data) v = u(gen);
     const double* rows[R];
     for (int r = 0; r < R; ++r) rows[r] = data.data() + static_cast<std::size_t>((5 * r + 3) % 13) * d;
-    std::vector<Lane> fast(d + 1, splat(-7.0)), plain(d + 1, splat(-7.0));
+    std::vector<Lane> fast(d + 1, splat(-7.0)), plain(d + 1, splat(-7.0)), avx2(d + 1, splat(-7.0));
     rows_to_lanes(rows, d, fast.data());
     rows_to_lanes_portable(rows, d, plain.data());
+    if (__builtin_cpu_supports("avx2")) rows_to_lanes_avx2(rows, d, avx2.data());
     for (int l = 0; l <= d; ++l)  // l = d: the Lane past the end stays untouched
-      for (int r = 0; r < R; ++r) EXPECT_EQ(fast[l].x[r], plain[l].x[r]) << "d=" << d << " l=" << l << " r=" << r;
+      for (int r = 0; r < R; ++r) {
+        EXPECT_EQ(fast[l].x[r], plain[l].x[r]) << "d=" << d << " l=" << l << " r=" << r;
+        if (__builtin_cpu_supports("avx2")) {
+          EXPECT_EQ(avx2[l].x[r], plain[l].x[r]) << "avx2 d=" << d << " l=" << l << " r=" << r;
+        }
+      }
     for (int r = 0; r < R; ++r) EXPECT_EQ(plain[0].x[r], rows[r][0]);
   }
 }

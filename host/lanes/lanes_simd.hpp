@@ -316,7 +316,8 @@ inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, dou
 // Rows to lanes: out[l].x[r] = rows[r][l] for l < d, r < R (a minibatch's
 // examples, one row per lane). With AVX-512, 8×8 blocks are loaded a row per
 // register and transposed in registers, so each Lane is written by one
-// vector store instead of 8 scalar ones. Otherwise the plain loop.
+// vector store instead of 8 scalar ones; with AVX2, 4×4 blocks (below).
+// Otherwise the plain loop.
 inline void rows_to_lanes_portable(const double* const* rows, int d, Lane* out) {
   for (int r = 0; r < R; ++r)
     for (int l = 0; l < d; ++l) out[l].x[r] = rows[r][l];
@@ -351,10 +352,32 @@ __attribute__((target("avx512f"))) inline void rows_to_lanes_avx512(const double
 }
 #pragma GCC diagnostic pop
 
+// With AVX2: 4×4 blocks (4 rows × 4 columns) transposed in registers, each
+// column stored as one half of a Lane; the last columns of a row by masked
+// loads (which never touch memory past the row's end).
+__attribute__((target("avx2"))) inline void rows_to_lanes_avx2(const double* const* rows, int d, Lane* out) {
+  static_assert(R == 8, "two blocks of 4 rows");
+  for (int l0 = 0; l0 < d; l0 += 4) {
+    const int width = d - l0 < 4 ? d - l0 : 4;
+    const __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(width), _mm256_set_epi64x(3, 2, 1, 0));
+    for (int h = 0; h < 8; h += 4) {
+      __m256d x[4];
+      for (int r = 0; r < 4; ++r) x[r] = _mm256_maskload_pd(rows[h + r] + l0, mask);
+      const __m256d t0 = _mm256_unpacklo_pd(x[0], x[1]), t1 = _mm256_unpackhi_pd(x[0], x[1]);
+      const __m256d t2 = _mm256_unpacklo_pd(x[2], x[3]), t3 = _mm256_unpackhi_pd(x[2], x[3]);
+      const __m256d col[4] = {_mm256_permute2f128_pd(t0, t2, 0x20), _mm256_permute2f128_pd(t1, t3, 0x20),
+                              _mm256_permute2f128_pd(t0, t2, 0x31), _mm256_permute2f128_pd(t1, t3, 0x31)};
+      for (int c = 0; c < width; ++c) _mm256_storeu_pd(out[l0 + c].x + h, col[c]);
+    }
+  }
+}
+
 inline void rows_to_lanes(const double* const* rows, int d, Lane* out) {
-  static const bool avx512 = lane_isa() >= LaneIsa::avx512;
-  if (avx512)
+  static const LaneIsa isa = lane_isa();
+  if (isa >= LaneIsa::avx512)
     rows_to_lanes_avx512(rows, d, out);
+  else if (isa >= LaneIsa::avx2)
+    rows_to_lanes_avx2(rows, d, out);
   else
     rows_to_lanes_portable(rows, d, out);
 }
