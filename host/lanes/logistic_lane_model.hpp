@@ -178,7 +178,10 @@ class LogisticLaneModel {
       for (int c = 0; c < KB; ++c) put(xs_[j][static_cast<std::size_t>(b0 + e) * K_ + k0 + c], acc[e][c]);
   }
 
-  static constexpr int kTile = 4;
+  // 4×4 tiles of sums fit the 32 AVX-512 registers as Vec8 (one register a
+  // value); a Pair of Vec4 takes two of the 16 AVX2 registers, where 4×4
+  // spilled the sums to the stack (perf), so 3×3 there (and for SSE2).
+  static constexpr int kTile = std::is_same_v<Vec, Vec8> ? 4 : 3;
 
   // Entry l of row b of domain j for the step, one per lane.
   Vec row_value(int j, int b, int l) const {
