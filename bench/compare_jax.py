@@ -169,7 +169,7 @@ def main(argv=None):
           "| JAX 1 core s | jax/horizon (1) |" % a.threads)
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print("| %s | %d | %.4f | %.4f | **%.2f** | %.4f | %.4f | **%.2f** |"
+        print("| %s | %d | %.4f | %.4f | %.2f | %.4f | %.4f | %.2f |"
               % (r["workload"], r["run_steps"], r["horizon_s"], r["jax_s"], r["ratio"], r["horizon_1thread_s"],
                  r["jax_1core_s"], r["ratio_1thread"]))
     print()
