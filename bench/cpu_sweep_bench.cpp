@@ -14,6 +14,7 @@
 
 #include "horizon/backend.hpp"
 #include "horizon/problem.hpp"
+#include "lanes/lane_isa.hpp"
 
 int main(int argc, char** argv) {
   using namespace horizon;
@@ -67,7 +68,10 @@ int main(int argc, char** argv) {
                         {"runs", specs.size()},
                         {"wall_s", best},
                         {"run_steps_per_s", run_steps / best},
-                        {"flops_per_s", run_steps * 4.0 * p.K * p.d * p.d / best}};
+                        {"flops_per_s", run_steps * 4.0 * p.K * p.d * p.d / best},
+                        // K·d standard normals per run-step when σ > 0 (the roofline's second axis)
+                        {"normals_per_s", cfg.noise_sigma > 0 ? run_steps * p.K * p.d / best : 0.0},
+                        {"lane_isa", reference::lane_isa_name(reference::lane_isa())}};
   std::cout << out.dump() << '\n';
   return 0;
 }

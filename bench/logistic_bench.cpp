@@ -30,6 +30,7 @@
 #include "horizon/backend.hpp"
 #include "horizon/metrics.hpp"
 #include "horizon/problem.hpp"
+#include "lanes/lane_isa.hpp"
 
 int main(int argc, char** argv) {
   using namespace horizon;
@@ -138,7 +139,8 @@ int main(int argc, char** argv) {
                         {"wall_s", best},
                         {"run_steps_per_s", run_steps / best},
                         {"scoring_s_1thread", scoring_s},
-                        {"flops_per_s", run_steps * 4.0 * examples_per_step * lp.d * (lp.K + 1) / best}};
+                        {"flops_per_s", run_steps * 4.0 * examples_per_step * lp.d * (lp.K + 1) / best},
+                        {"lane_isa", reference::lane_isa_name(reference::lane_isa())}};
   std::cout << out.dump() << '\n';
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <random>
 
 #include "horizon/backend.hpp"
@@ -15,6 +16,15 @@
 
 namespace horizon {
 namespace {
+
+// Every instruction-set level of the lane paths this CPU can run (each is
+// compiled separately and must give the reference's bits).
+std::vector<reference::LaneIsa> lane_isas() {
+  std::vector<reference::LaneIsa> out;
+  for (auto isa : {reference::LaneIsa::baseline, reference::LaneIsa::avx2, reference::LaneIsa::avx512})
+    if (isa <= reference::lane_isa_supported()) out.push_back(isa);
+  return out;
+}
 
 struct LaneCase {
   int d, K, runs;
@@ -38,10 +48,12 @@ TEST_P(Lanes, EqualReferenceBitForBit) {
   const std::vector<std::int64_t> budgets = {1, 5, 37, 64, 101};
   // Each group mixes horizons (dividing and not dividing the budgets, above N).
   const std::vector<std::int64_t> horizons = {1, 3, 16, 200, 7, 64, 2, 101};
-  for (int shift = 0; shift < 3; ++shift) {
+  for (int shift = 0; shift < 3; ++shift)
+   for (reference::LaneIsa isa : lane_isas()) {
+    SCOPED_TRACE(std::string("isa ") + reference::lane_isa_name(isa));
     std::vector<RunSpec> specs;
     for (int r = 0; r < c.runs; ++r) specs.push_back({horizons[(r + shift) % horizons.size()], 1000 + 17u * r + shift});
-    const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets);
+    const auto lanes = reference::run_quadratic_lanes(p, cfg, specs, budgets, isa);
     ASSERT_EQ(lanes.size(), specs.size());
     for (int r = 0; r < c.runs; ++r) {
       const RunResult ref = reference::run(p, cfg, specs[r], budgets);
@@ -86,20 +98,83 @@ TEST(Lanes, ExpAndSigmoidEqualScalarBitForBit) {
   std::uniform_real_distribution<double> wide(-760.0, 720.0), narrow(-40.0, 40.0);
   for (int i = 0; i < 20000; ++i) xs.push_back(i % 2 ? wide(gen) : narrow(gen));
   while (xs.size() % R) xs.push_back(0.25);
-  for (std::size_t i = 0; i < xs.size(); i += R) {
-    Lane in, e, s;
-    for (int r = 0; r < R; ++r) in.x[r] = xs[i + r];
-    put(e, exp_lanes(get(in)));
-    put(s, sigmoid_neg_lanes(get(in)));
-    for (int r = 0; r < R; ++r) {
-      EXPECT_EQ(rng::double_bits(e.x[r]), rng::double_bits(portable_exp(in.x[r]))) << "exp(" << in.x[r] << ")";
-      EXPECT_EQ(rng::double_bits(s.x[r]), rng::double_bits(logistic::sigmoid_neg(in.x[r]))) << "sigmoid(" << in.x[r] << ")";
+  // Each value type of lane_vec.hpp (one per instruction-set level; GCC
+  // vectors run on any x86-64, so all three are checked on every machine).
+  const auto check = [&](auto zero, const char* type) {
+    using V = decltype(zero);
+    SCOPED_TRACE(type);
+    for (std::size_t i = 0; i < xs.size(); i += R) {
+      Lane in, e, s;
+      for (int r = 0; r < R; ++r) in.x[r] = xs[i + r];
+      put(e, exp_lanes(get<V>(in)));
+      put(s, sigmoid_neg_lanes(get<V>(in)));
+      for (int r = 0; r < R; ++r) {
+        EXPECT_EQ(rng::double_bits(e.x[r]), rng::double_bits(portable_exp(in.x[r]))) << "exp(" << in.x[r] << ")";
+        EXPECT_EQ(rng::double_bits(s.x[r]), rng::double_bits(logistic::sigmoid_neg(in.x[r])))
+            << "sigmoid(" << in.x[r] << ")";
+      }
     }
-  }
+  };
+  check(Vec8{}, "Vec8");
+  check(Vec4x2{}, "Vec4x2");
+  check(Vec2x4{}, "Vec2x4");
+}
+
+// Box–Muller on lanes (the gradient noise of every lane step) against
+// rng::box_muller, bit for bit, for each value type: random words plus the
+// edges — u at its extremes, quarter-turn fractions 0, ½ and just around
+// them, every quadrant boundary.
+TEST(Lanes, BoxMullerEqualsScalarBitForBit) {
+  using namespace reference;
+  std::vector<std::uint32_t> a = {0u, 1u, 0xffffffffu, 0x80000000u, 0x7fffffffu, 0xb504f333u, 0xb504f334u, 12345u};
+  std::vector<std::uint32_t> b = {0u, 0x20000000u, 0x1fffffffu, 0x20000001u, 0x3fffffffu, 0x40000000u,
+                                  0x60000000u, 0x80000000u, 0xa0000000u, 0xc0000000u, 0xe0000000u, 0xffffffffu,
+                                  0x7fffffffu, 0xbfffffffu, 1u, 0x40000001u};
+  std::mt19937 gen(11);
+  while (a.size() < 4096) a.push_back(static_cast<std::uint32_t>(gen()));
+  while (b.size() < a.size()) b.push_back(static_cast<std::uint32_t>(gen()));
+  std::vector<std::uint32_t> bb(a.size());
+  // Every edge word of b meets every edge word of a (16 and 8 are coprime to 7).
+  for (std::size_t i = 0; i < a.size(); ++i) bb[i] = b[(i * 7) % b.size()];
+  const auto check = [&](auto zero, const char* type) {
+    using V = decltype(zero);
+    SCOPED_TRACE(type);
+    for (std::size_t i = 0; i < a.size(); i += R) {
+      double z0[R], z1[R];
+      box_muller_lanes<V>(&a[i], &bb[i], z0, z1);
+      for (int r = 0; r < R; ++r) {
+        double w0, w1;
+        rng::box_muller(a[i + r], bb[i + r], &w0, &w1);
+        EXPECT_EQ(rng::double_bits(z0[r]), rng::double_bits(w0)) << "a=" << a[i + r] << " b=" << bb[i + r];
+        EXPECT_EQ(rng::double_bits(z1[r]), rng::double_bits(w1)) << "a=" << a[i + r] << " b=" << bb[i + r];
+      }
+    }
+  };
+  check(Vec8{}, "Vec8");
+  check(Vec4x2{}, "Vec4x2");
+  check(Vec2x4{}, "Vec2x4");
+}
+
+// The split value types keep lane order: lane r of a Pair is lane r of the
+// Lane it was loaded from, through loads, stores, arithmetic and selects.
+TEST(Lanes, SplitVectorsKeepLaneOrder) {
+  using namespace reference;
+  Lane a, b;
+  for (int r = 0; r < R; ++r) a.x[r] = r + 1.0, b.x[r] = 10.0 * (r + 1);
+  const auto check = [&](auto zero) {
+    using V = decltype(zero);
+    Lane out;
+    put(out, select(get<V>(a) > vsplat<V>(4.5), get<V>(b) - get<V>(a), -get<V>(a) * 2.0));
+    for (int r = 0; r < R; ++r) EXPECT_EQ(out.x[r], a.x[r] > 4.5 ? b.x[r] - a.x[r] : -a.x[r] * 2.0) << r;
+  };
+  check(Vec8{});
+  check(Vec4x2{});
+  check(Vec2x4{});
 }
 
 // The minibatch gather: the dispatched path (AVX-512 transposes where the CPU
-// has it) equals the plain loop for every width, full 8×8 blocks and tails.
+// has it) and the AVX2 4×4 one equal the plain loop for every width, full
+// blocks and tails.
 TEST(Lanes, RowsToLanesEqualsThePlainLoop) {
   using namespace reference;
   std::mt19937_64 gen(7);
@@ -109,11 +184,17 @@ TEST(Lanes, RowsToLanesEqualsThePlainLoop) {
     for (double& v : data) v = u(gen);
     const double* rows[R];
     for (int r = 0; r < R; ++r) rows[r] = data.data() + static_cast<std::size_t>((5 * r + 3) % 13) * d;
-    std::vector<Lane> fast(d + 1, splat(-7.0)), plain(d + 1, splat(-7.0));
+    std::vector<Lane> fast(d + 1, splat(-7.0)), plain(d + 1, splat(-7.0)), avx2(d + 1, splat(-7.0));
     rows_to_lanes(rows, d, fast.data());
     rows_to_lanes_portable(rows, d, plain.data());
+    if (__builtin_cpu_supports("avx2")) rows_to_lanes_avx2(rows, d, avx2.data());
     for (int l = 0; l <= d; ++l)  // l = d: the Lane past the end stays untouched
-      for (int r = 0; r < R; ++r) EXPECT_EQ(fast[l].x[r], plain[l].x[r]) << "d=" << d << " l=" << l << " r=" << r;
+      for (int r = 0; r < R; ++r) {
+        EXPECT_EQ(fast[l].x[r], plain[l].x[r]) << "d=" << d << " l=" << l << " r=" << r;
+        if (__builtin_cpu_supports("avx2")) {
+          EXPECT_EQ(avx2[l].x[r], plain[l].x[r]) << "avx2 d=" << d << " l=" << l << " r=" << r;
+        }
+      }
     for (int r = 0; r < R; ++r) EXPECT_EQ(plain[0].x[r], rows[r][0]);
   }
 }
@@ -138,6 +219,25 @@ TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
         }
       }
     }
+  }
+}
+
+// Several consecutive Philox calls at once (two interleaved on AVX2, an odd
+// one alone): the words of one philox_lanes call per counter.
+TEST(Lanes, PhiloxSequenceEqualsOneCallPerCounter) {
+  std::uint32_t k0[reference::lanes], k1[reference::lanes];
+  for (int r = 0; r < reference::lanes; ++r) k0[r] = 0x9E3779B9u * (r + 1), k1[r] = 77u * r + 5;
+  for (int count : {1, 2, 3, 4, 7, 24}) {
+    std::vector<std::uint32_t> seq(static_cast<std::size_t>(count) * 4 * reference::lanes);
+    reference::philox_lanes_seq(k0, k1, 1000u, count, 3u, 0xfffffff0u, 1u << 28,
+                                reinterpret_cast<std::uint32_t(*)[4][reference::lanes]>(seq.data()));
+    for (int i = 0; i < count; ++i)
+      for (int r = 0; r < reference::lanes; ++r) {
+        const auto want = rng::philox((static_cast<std::uint64_t>(k1[r]) << 32) | k0[r], 1000u + i, 3u, 0xfffffff0u, 1u << 28);
+        for (int w = 0; w < 4; ++w)
+          EXPECT_EQ(seq[(static_cast<std::size_t>(i) * 4 + w) * reference::lanes + r], want.v[w])
+              << "count " << count << " call " << i << " word " << w << " lane " << r;
+      }
   }
 }
 
@@ -177,7 +277,9 @@ TEST_P(LogisticLanes, EqualReferenceBitForBit) {
     cfg.outer.kind = OuterScheduleKind::inv_sqrt;
     const std::vector<RunSpec> specs = {{1, 3}, {4, 3}, {7, 9}, {50, 2}, {3, 11}};
     const std::vector<std::int64_t> budgets = {2, 13, 40};
-    const auto lanes = reference::run_logistic_lanes(p, cfg, specs, budgets);
+    for (reference::LaneIsa isa : lane_isas()) {
+    SCOPED_TRACE(std::string("isa ") + reference::lane_isa_name(isa));
+    const auto lanes = reference::run_logistic_lanes(p, cfg, specs, budgets, isa);
     for (std::size_t r = 0; r < specs.size(); ++r) {
       const RunResult ref = reference::run(p, cfg, specs[r], budgets);
       for (std::size_t i = 0; i < budgets.size(); ++i) {
@@ -185,6 +287,7 @@ TEST_P(LogisticLanes, EqualReferenceBitForBit) {
         EXPECT_EQ(lanes[r].checkpoints[i].theta, ref.checkpoints[i].theta);
         EXPECT_EQ(lanes[r].checkpoints[i].w, ref.checkpoints[i].w);
       }
+    }
     }
   }
 }

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "horizon/config.hpp"
@@ -47,7 +48,7 @@ class LaneTrajectory {
   LaneTrajectory(Model model, const ProblemData& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs)
       : m_(std::move(model)), cfg_(cfg), d_(p.d), K_(p.K), active_(static_cast<int>(specs.size())), theta_(d_),
         w_(K_), S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), z_cos_((K_ * d_ + 3) / 4 * 2 * R),
-        z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()), w1_(K_), h1_(K_), scratch_(K_),
+        z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()), words_(static_cast<std::size_t>(noise_quads(K_, d_)) * 4 * R), w1_(K_), h1_(K_), scratch_(K_),
         diverged_(R, false) {
     for (int r = 0; r < R; ++r) {
       const RunSpec& spec = specs[r < active_ ? r : 0];  // idle lanes repeat lane 0
@@ -95,23 +96,31 @@ class LaneTrajectory {
   void add_gaussian_noise(std::int64_t n) {
     if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
     const int calls = noise_quads(K_, d_);
-    for (int q = 0; q < calls; ++q) {
-      std::uint32_t words[4][R];
-      philox_lanes(keys_.key0, keys_.key1, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(n),
-                   rng::gradient_noise_stream << 28, words);
+    philox_lanes_seq(keys_.key0, keys_.key1, 0, calls, 0, static_cast<std::uint32_t>(n),
+                     rng::gradient_noise_stream << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
+    for (int q = 0; q < calls; ++q)
       for (int half = 0; half < 2; ++half)
         for (int r = 0; r < R; ++r) {
-          word_a_[(2 * q + half) * R + r] = words[2 * half][r];
-          word_b_[(2 * q + half) * R + r] = words[2 * half + 1][r];
+          word_a_[(2 * q + half) * R + r] = words_[(q * 4 + 2 * half) * R + r];
+          word_b_[(2 * q + half) * R + r] = words_[(q * 4 + 2 * half + 1) * R + r];
         }
+    if constexpr (std::is_same_v<Vec, Vec2x4>) {
+      // Baseline x86-64 (SSE2): GCC's vectorisation of the scalar loop
+      // measured faster than the 2-wide explicit one (no pmovzxdq).
+      box_muller_many(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
+    } else {
+      // 2R pairs at a time (2·calls·R is a multiple of 2R): two independent
+      // chains through the long log and sin/cos polynomials, which one chain
+      // leaves latency-bound.
+      for (int pair = 0; pair < 2 * calls * R; pair += 2 * R)
+        box_muller_lanes<Pair<Vec>>(&word_a_[pair], &word_b_[pair], &z_cos_[pair], &z_sin_[pair]);
     }
-    box_muller_many(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
     const double sigma = cfg_.noise_sigma;
     for (int e = 0; e < K_ * d_; ++e) {
-      Lane z;
-      std::memcpy(z.x, (e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, sizeof z.x);
+      Vec z;  // loaded straight into registers (a memcpy to a Lane first stalls: lane_vec.hpp)
+      load((e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, z);
       Lane& g = G_[noise_coordinate(e, d_) * K_ + noise_domain(e, d_)];
-      put(g, add_noise(get(g), sigma * get(z)));
+      put(g, add_noise(get(g), sigma * z));
     }
   }
 
@@ -176,6 +185,7 @@ class LaneTrajectory {
   std::vector<Lane> theta_, w_, S_, G_, HS_, gv_, h_;  // [index] of lanes
   std::vector<double> z_cos_, z_sin_;                   // the step's normals, pair-major
   std::vector<std::uint32_t> word_a_, word_b_;          // their Philox words
+  std::vector<std::uint32_t> words_;                    // [call][word][lane], as Philox gives them
   std::vector<double> w1_, h1_, scratch_;               // one lane's weight update
   std::vector<bool> diverged_;
 };

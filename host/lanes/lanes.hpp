@@ -1,8 +1,8 @@
 // The fast CPU paths: up to `lanes` runs (any horizons T, any seeds) advance
 // step by step in lockstep, each value held as a vector of lanes so every
 // operation vectorises (SSE2, or AVX2 / AVX-512 where the CPU has them,
-// picked at run time). lane_trajectory.hpp has the algorithm;
-// quadratic_lanes.cpp and logistic_lanes.cpp the models. Every lane performs
+// picked at run time: lane_isa.hpp). lane_trajectory.hpp has the algorithm;
+// quadratic_lane_model.hpp and logistic_lane_model.hpp the models. Every lane performs
 // exactly the operations of the plain reference (trajectory.hpp) in the same
 // order, with no FMA contraction, so its results equal the reference bit for
 // bit — which tests/lanes_test.cpp checks.
@@ -14,6 +14,7 @@
 #include "horizon/config.hpp"
 #include "horizon/problem.hpp"
 #include "horizon/result.hpp"
+#include "lanes/lane_isa.hpp"
 
 namespace horizon {
 namespace reference {
@@ -24,11 +25,19 @@ constexpr int lanes = 8;
 // minibatch of rows per run: used up to this dimension.
 constexpr int lanes_max_d = 128;
 
-// Runs specs (1 … lanes of them) to every budget (ascending).
+// Runs specs (1 … lanes of them) to every budget (ascending), with the
+// instruction-set level lane_isa() (lane_isa.hpp) or the one given (capped
+// at what the CPU has).
 std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
                                            const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
+                                           LaneIsa isa);
 std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                          const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
+                                          LaneIsa isa);
 
 }  // namespace reference
 }  // namespace horizon

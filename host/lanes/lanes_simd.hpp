@@ -1,5 +1,5 @@
-// Vector building blocks of the lane-batched CPU paths (quadratic_lanes.cpp,
-// logistic_lanes.cpp): lane values as GCC vectors, Philox on 8 lanes, and
+// Vector building blocks of the lane-batched CPU paths (quadratic_lane_model.hpp,
+// logistic_lane_model.hpp): lane values as GCC vectors, Philox on 8 lanes, and
 // Box–Muller over many pairs. Every operation is elementwise IEEE, so a lane
 // computes the same bits as the scalar code in rng.hpp and the reference.
 #pragma once
@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "horizon/rng.hpp"
+#include "lanes/lane_vec.hpp"
 #include "lanes/lanes.hpp"
 
 // Vec values only pass between inline functions of the lane files; the ABI
@@ -61,6 +62,58 @@ __attribute__((target("avx2"))) void philox_lanes_avx2(const std::uint32_t* key0
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3]), c3);
 }
 
+// `count` consecutive Philox calls on the 8 lanes, counters {c0 + i, c1, c2,
+// c3}, i < count, into out[i]; the same words as count philox_lanes calls.
+// One call is a chain of 10 dependent rounds (latency-bound: measured
+// 1.5·10⁹ words/s on a core that retires 4 vector operations per cycle);
+// two calls interleaved give the core two chains at once.
+__attribute__((target("avx2"))) inline void philox_lanes_seq_avx2(const std::uint32_t* key0, const std::uint32_t* key1,
+                                                                  std::uint32_t c0v, int count, std::uint32_t c1v,
+                                                                  std::uint32_t c2v, std::uint32_t c3v,
+                                                                  std::uint32_t (*out)[4][R]) {
+  static_assert(R == 8, "one 256-bit register of 32-bit words per counter word");
+  constexpr int M = 2;
+  const __m256i key0v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key0));
+  const __m256i key1v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(key1));
+  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i w0 = _mm256_set1_epi32(static_cast<int>(0x9E3779B9u)), w1 = _mm256_set1_epi32(static_cast<int>(0xBB67AE85u));
+  int i = 0;
+  for (; i + M <= count; i += M) {
+    __m256i c0[M], c1[M], c2[M], c3[M];
+    for (int m = 0; m < M; ++m) {
+      c0[m] = _mm256_set1_epi32(static_cast<int>(c0v + static_cast<std::uint32_t>(i + m)));
+      c1[m] = _mm256_set1_epi32(static_cast<int>(c1v));
+      c2[m] = _mm256_set1_epi32(static_cast<int>(c2v));
+      c3[m] = _mm256_set1_epi32(static_cast<int>(c3v));
+    }
+    __m256i k0 = key0v, k1 = key1v;  // the round keys are the same for every call
+    for (int round = 0; round < 10; ++round) {
+      for (int m = 0; m < M; ++m) {
+        const __m256i e0 = _mm256_mul_epu32(c0[m], m0), o0 = _mm256_mul_epu32(_mm256_srli_epi64(c0[m], 32), m0);
+        const __m256i e1 = _mm256_mul_epu32(c2[m], m1), o1 = _mm256_mul_epu32(_mm256_srli_epi64(c2[m], 32), m1);
+        const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(e0, 32), o0, 0xAA);
+        const __m256i lo0 = _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA);
+        const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(e1, 32), o1, 0xAA);
+        const __m256i lo1 = _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA);
+        c0[m] = _mm256_xor_si256(_mm256_xor_si256(hi1, c1[m]), k0);
+        c1[m] = lo1;
+        c2[m] = _mm256_xor_si256(_mm256_xor_si256(hi0, c3[m]), k1);
+        c3[m] = lo0;
+      }
+      k0 = _mm256_add_epi32(k0, w0);
+      k1 = _mm256_add_epi32(k1, w1);
+    }
+    for (int m = 0; m < M; ++m) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][0]), c0[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][1]), c1[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][2]), c2[m]);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[i + m][3]), c3[m]);
+    }
+  }
+  for (; i < count; ++i)
+    philox_lanes_avx2(key0, key1, c0v + static_cast<std::uint32_t>(i), c1v, c2v, c3v, out[i]);
+}
+
 // Philox4x32-10 (Random123's constants and rounds) on R lanes with per-lane keys.
 inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0v, std::uint32_t c1v,
                          std::uint32_t c2v, std::uint32_t c3v, std::uint32_t (*out)[R]) {
@@ -85,11 +138,21 @@ inline void philox_lanes_portable(const std::uint32_t* key0, const std::uint32_t
 
 inline void philox_lanes(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, std::uint32_t c1,
                          std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[R]) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  static const bool avx2 = lane_isa() >= LaneIsa::avx2;
   if (avx2)
     philox_lanes_avx2(key0, key1, c0, c1, c2, c3, out);
   else
     philox_lanes_portable(key0, key1, c0, c1, c2, c3, out);
+}
+
+inline void philox_lanes_seq(const std::uint32_t* key0, const std::uint32_t* key1, std::uint32_t c0, int count,
+                             std::uint32_t c1, std::uint32_t c2, std::uint32_t c3, std::uint32_t (*out)[4][R]) {
+  static const bool avx2 = lane_isa() >= LaneIsa::avx2;
+  if (avx2)
+    philox_lanes_seq_avx2(key0, key1, c0, count, c1, c2, c3, out);
+  else
+    for (int i = 0; i < count; ++i)
+      philox_lanes_portable(key0, key1, c0 + static_cast<std::uint32_t>(i), c1, c2, c3, out[i]);
 }
 
 // rng::box_muller over `count` independent pairs (same operations; the words
@@ -106,32 +169,155 @@ inline void box_muller_many(const std::uint32_t* a, const std::uint32_t* b, doub
   }
 }
 
-// One value per lane as a GCC vector: its arithmetic is elementwise IEEE, so
-// a lane computes exactly what the scalar reference computes, and the
-// compiler emits 1 AVX-512 / 2 AVX2 / 4 SSE2 registers per operation. The
-// state is stored as plain `Lane` arrays (8-byte aligned, whatever the ISA
-// of the clone) and moved in and out of registers with memcpy.
-typedef double Vec __attribute__((vector_size(8 * R)));
+// One value per lane: `Vec` is the lane_vec.hpp type of the translation
+// unit's instruction set (HORIZON_LANE_VEC = 8, 4 or 2 doubles per register;
+// default 8). Its arithmetic is elementwise IEEE, so a lane computes exactly
+// what the scalar reference computes. The state is stored as plain `Lane`
+// arrays (8-byte aligned, whatever the ISA) and moved in and out of
+// registers with unaligned vector loads and stores.
+#if !defined(HORIZON_LANE_VEC) || HORIZON_LANE_VEC == 8
+using Vec = Vec8;
+#elif HORIZON_LANE_VEC == 4
+using Vec = Vec4x2;
+#elif HORIZON_LANE_VEC == 2
+using Vec = Vec2x4;
+#else
+#error "HORIZON_LANE_VEC must be 8, 4 or 2"
+#endif
 struct Lane {
   double x[R];
 };
 
-inline Vec get(const Lane& l) {
-  Vec v;
-  std::memcpy(&v, l.x, sizeof v);
+template <class V = Vec>
+inline V get(const Lane& l) {
+  static_assert(sizeof(V) == sizeof l.x, "one double per lane");
+  V v;
+  load(l.x, v);
   return v;
 }
-inline void put(Lane& l, const Vec& v) { std::memcpy(l.x, &v, sizeof v); }
+template <class V>
+inline void put(Lane& l, const V& v) {
+  static_assert(sizeof(V) == sizeof l.x, "one double per lane");
+  store(l.x, v);
+}
 inline Lane splat(double x) {
   Lane l;
   for (int r = 0; r < R; ++r) l.x[r] = x;
   return l;
 }
 
+// x on every lane. (GCC turns this into one broadcast; a brace initialiser
+// of 8 copies measured twice as slow in the logistic lanes.)
+template <class V>
+struct Splat {  // a native vector (up to 8 doubles): a load from a splat Lane
+  static V of(double x) {
+    const Lane l = splat(x);
+    V v;
+    load(l.x, v);
+    return v;
+  }
+};
+template <class H>
+struct Splat<Pair<H>> {  // any Pair, also one of two Vecs (16 values)
+  static Pair<H> of(double x) { return {Splat<H>::of(x), Splat<H>::of(x)}; }
+};
+template <class V = Vec>
+inline V vsplat(double x) {
+  return Splat<V>::of(x);
+}
+
+// rng::box_muller on the lanes of V, in vector operations only: the words
+// convert to doubles exactly (through the bits of 2^52 + word), the log's
+// exponent and the sin/cos quadrant are exact integer bit operations, and
+// every +, ×, ÷, √ is the scalar one in the scalar order — so each lane is
+// rng::box_muller's result bit for bit (tests/lanes_test.cpp). Unlike
+// box_muller_many, nothing mixes 32- and 64-bit elements, which GCC's own
+// vectorisation of the scalar loop pays for in shuffles.
+template <class V>
+inline V exact_double(decltype(to_bits(V{})) small) {  // 0 ≤ small < 2^52
+  return from_bits(small | 0x4330000000000000ll) - 0x1.0p52;
+}
+
+template <class V>
+inline V log_lanes(V x) {  // rng::portable_log for 0 < x < 1
+  const auto bits = to_bits(x);
+  const V e0 = exact_double<V>(bits >> 52) - 1022.0;  // the scalar's int e0, exactly
+  const V m0 = from_bits((bits & 0x000fffffffffffffll) | (1022ll << 52));
+  const auto low = m0 < vsplat<V>(0.70710678118654752440);
+  const V m = select(low, m0 * 2.0, m0);
+  const V e = select(low, e0 - 1.0, e0);
+  const V f = (m + -1.0) / (m + 1.0);
+  const V f2 = f * f;
+  V p = vsplat<V>(1.0 / 25);
+  p = p * f2 + 1.0 / 23;
+  p = p * f2 + 1.0 / 21;
+  p = p * f2 + 1.0 / 19;
+  p = p * f2 + 1.0 / 17;
+  p = p * f2 + 1.0 / 15;
+  p = p * f2 + 1.0 / 13;
+  p = p * f2 + 1.0 / 11;
+  p = p * f2 + 1.0 / 9;
+  p = p * f2 + 1.0 / 7;
+  p = p * f2 + 1.0 / 5;
+  p = p * f2 + 1.0 / 3;
+  const V log_m = 2.0 * (f + f * (f2 * p));
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  return e * ln2_hi + (e * ln2_lo + log_m);
+}
+
+template <class V>
+inline void quarter_sincos_lanes(V r, V* s, V* c) {  // rng::quarter_sincos
+  const V x = r * 1.57079632679489661923;
+  const V x2 = x * x;
+  V ps = vsplat<V>(-1.0 / 1307674368000.0);
+  ps = ps * x2 + 1.0 / 6227020800.0;
+  ps = ps * x2 + -1.0 / 39916800.0;
+  ps = ps * x2 + 1.0 / 362880.0;
+  ps = ps * x2 + -1.0 / 5040.0;
+  ps = ps * x2 + 1.0 / 120.0;
+  ps = ps * x2 + -1.0 / 6.0;
+  *s = x + x * (x2 * ps);
+  V pc = vsplat<V>(1.0 / 20922789888000.0);
+  pc = pc * x2 + -1.0 / 87178291200.0;
+  pc = pc * x2 + 1.0 / 479001600.0;
+  pc = pc * x2 + -1.0 / 3628800.0;
+  pc = pc * x2 + 1.0 / 40320.0;
+  pc = pc * x2 + -1.0 / 720.0;
+  pc = pc * x2 + 1.0 / 24.0;
+  pc = pc * x2 + -0.5;
+  *c = 1.0 + x2 * pc;
+}
+
+// 8 pairs: words a[0..7], b[0..7] → z0[0..7], z1[0..7].
+template <class V>
+inline void box_muller_lanes(const std::uint32_t* a, const std::uint32_t* b, double* z0, double* z1) {
+  decltype(to_bits(V{})) wa, wb;
+  load_words(a, wa);
+  load_words(b, wb);
+  const V u = (exact_double<V>(wa) + 0.5) * 0x1.0p-32;
+  const V rho = sqrt_lanes(-2.0 * log_lanes(u));
+  // rng::turn_sincos: quadrant = top two bits, t = the rest · 2⁻³⁰ (exact).
+  const auto quadrant = wb >> 30;
+  const V t = exact_double<V>(wb & 0x3fffffffll) * 0x1.0p-30;
+  const auto upper = t > vsplat<V>(0.5);
+  V qs, qc;
+  quarter_sincos_lanes(select(upper, 1.0 + -t, t), &qs, &qc);
+  const V sq = select(upper, qc, qs), cq = select(upper, qs, qc);
+  // Rotate by quadrant·90°: s = sq, cq, −sq, −cq and c = cq, −sq, −cq, sq.
+  const auto one = (quadrant & 0ll) + 1, two = one + one;  // integer lanes of 1 and 2
+  const auto odd = (quadrant & 1ll) == one;
+  const V s_mag = select(odd, cq, sq), c_mag = select(odd, sq, cq);
+  const V s = select(quadrant >= two, -s_mag, s_mag);               // quadrants 2, 3
+  const V c = select(((quadrant + 1ll) & 2ll) == two, -c_mag, c_mag);  // quadrants 1, 2
+  store(z0, rho * c);
+  store(z1, rho * s);
+}
+
 // Rows to lanes: out[l].x[r] = rows[r][l] for l < d, r < R (a minibatch's
 // examples, one row per lane). With AVX-512, 8×8 blocks are loaded a row per
 // register and transposed in registers, so each Lane is written by one
-// vector store instead of 8 scalar ones. Otherwise the plain loop.
+// vector store instead of 8 scalar ones; with AVX2, 4×4 blocks (below).
+// Otherwise the plain loop.
 inline void rows_to_lanes_portable(const double* const* rows, int d, Lane* out) {
   for (int r = 0; r < R; ++r)
     for (int l = 0; l < d; ++l) out[l].x[r] = rows[r][l];
@@ -166,46 +352,64 @@ __attribute__((target("avx512f"))) inline void rows_to_lanes_avx512(const double
 }
 #pragma GCC diagnostic pop
 
+// With AVX2: 4×4 blocks (4 rows × 4 columns) transposed in registers, each
+// column stored as one half of a Lane; the last columns of a row by masked
+// loads (which never touch memory past the row's end).
+__attribute__((target("avx2"))) inline void rows_to_lanes_avx2(const double* const* rows, int d, Lane* out) {
+  static_assert(R == 8, "two blocks of 4 rows");
+  for (int l0 = 0; l0 < d; l0 += 4) {
+    const int width = d - l0 < 4 ? d - l0 : 4;
+    const __m256i mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(width), _mm256_set_epi64x(3, 2, 1, 0));
+    for (int h = 0; h < 8; h += 4) {
+      __m256d x[4];
+      for (int r = 0; r < 4; ++r) x[r] = _mm256_maskload_pd(rows[h + r] + l0, mask);
+      const __m256d t0 = _mm256_unpacklo_pd(x[0], x[1]), t1 = _mm256_unpackhi_pd(x[0], x[1]);
+      const __m256d t2 = _mm256_unpacklo_pd(x[2], x[3]), t3 = _mm256_unpackhi_pd(x[2], x[3]);
+      const __m256d col[4] = {_mm256_permute2f128_pd(t0, t2, 0x20), _mm256_permute2f128_pd(t1, t3, 0x20),
+                              _mm256_permute2f128_pd(t0, t2, 0x31), _mm256_permute2f128_pd(t1, t3, 0x31)};
+      for (int c = 0; c < width; ++c) _mm256_storeu_pd(out[l0 + c].x + h, col[c]);
+    }
+  }
+}
+
 inline void rows_to_lanes(const double* const* rows, int d, Lane* out) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  if (avx512)
+  static const LaneIsa isa = lane_isa();
+  if (isa >= LaneIsa::avx512)
     rows_to_lanes_avx512(rows, d, out);
+  else if (isa >= LaneIsa::avx2)
+    rows_to_lanes_avx2(rows, d, out);
   else
     rows_to_lanes_portable(rows, d, out);
 }
 
-// x on every lane. (GCC turns this into one broadcast; a brace initialiser
-// of 8 copies measured twice as slow in the logistic lanes.)
-inline Vec vsplat(double x) { return get(splat(x)); }
-
-// Lane masks and bit patterns: a comparison of two Vec gives -1 / 0 per lane.
-typedef long long IVec __attribute__((vector_size(8 * R)));
-
 // ⌊t⌋ for |t| < 2^51: t rounded to the nearest integer by adding and taking
 // away 1.5·2^52 (exact), then one less where that rounded up.
-inline Vec floor_lanes(Vec t) {
-  const Vec magic = vsplat(0x1.8p52);
-  const Vec r = (t + magic) - magic;
-  return r - (r > t ? vsplat(1.0) : vsplat(0.0));
+template <class V>
+inline V floor_lanes(V t) {
+  const V magic = vsplat<V>(0x1.8p52);
+  const V r = (t + magic) - magic;
+  return r - select(r > t, vsplat<V>(1.0), vsplat<V>(0.0));
 }
 
 // 2^j for integer-valued j in [−1022, 1023], exactly (pow2_exact): j + 1023
 // added to 2^52 sits in the low mantissa bits, which move to the exponent.
-inline Vec pow2_lanes(Vec j) {
-  const IVec bits = reinterpret_cast<IVec>((j + 1023.0) + 0x1.0p52);
-  return reinterpret_cast<Vec>((bits & 0xFFFFFFFFFFFFFll) << 52);
+template <class V>
+inline V pow2_lanes(V j) {
+  const auto bits = to_bits((j + 1023.0) + 0x1.0p52);
+  return from_bits((bits & 0xFFFFFFFFFFFFFll) << 52);
 }
 
 // portable_exp (horizon/portable_exp.hpp) on every lane with vector
 // operations only: the same additions and products in the same order, and
 // floor, the int conversion and the powers of two done exactly, so each lane
 // equals the scalar function bit for bit (tests/lanes_test.cpp).
-inline Vec exp_lanes(Vec x) {
-  x = x < vsplat(-746.0) ? vsplat(-746.0) : (x > vsplat(710.0) ? vsplat(710.0) : x);
-  const Vec kd = floor_lanes(x * 1.44269504088896340736 + 0.5);
+template <class V>
+inline V exp_lanes(V x) {
+  x = select(x < vsplat<V>(-746.0), vsplat<V>(-746.0), select(x > vsplat<V>(710.0), vsplat<V>(710.0), x));
+  const V kd = floor_lanes(x * 1.44269504088896340736 + 0.5);
   const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-  const Vec r = (x + -(kd * ln2_hi)) + -(kd * ln2_lo);
-  Vec p = vsplat(1.0 / 6227020800.0);
+  const V r = (x + -(kd * ln2_hi)) + -(kd * ln2_lo);
+  V p = vsplat<V>(1.0 / 6227020800.0);
   p = p * r + 1.0 / 479001600.0;
   p = p * r + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -222,20 +426,20 @@ inline Vec exp_lanes(Vec x) {
   // k1 = k / 2 rounded toward zero, as the scalar's int division. (One
   // comparison per select: GCC turns a select on two combined masks into a
   // branch per lane.)
-  const Vec half = kd * 0.5;
-  const Vec k1 = half >= vsplat(0.0) ? floor_lanes(half) : -floor_lanes(-half);
+  const V half = kd * 0.5;
+  const V k1 = select(half >= vsplat<V>(0.0), floor_lanes(half), -floor_lanes(-half));
   return (p * pow2_lanes(k1)) * pow2_lanes(kd - k1);
 }
 
 // logistic::sigmoid_neg (host/reference/logistic_math.hpp) on every lane: σ(−m) from
 // e = exp(−|m|), e/(1+e) for m ≥ 0, else 1/(1+e).
-inline Vec sigmoid_neg_lanes(Vec m) {
-  const Vec minus_abs = reinterpret_cast<Vec>(reinterpret_cast<IVec>(m) | static_cast<long long>(1ull << 63));
-  const Vec e = exp_lanes(minus_abs);
-  const Vec one_plus = 1.0 + e;
-  return (m >= vsplat(0.0) ? e : vsplat(1.0)) / one_plus;
+template <class V>
+inline V sigmoid_neg_lanes(V m) {
+  const V minus_abs = from_bits(to_bits(m) | static_cast<long long>(1ull << 63));
+  const V e = exp_lanes(minus_abs);
+  const V one_plus = 1.0 + e;
+  return select(m >= vsplat<V>(0.0), e, vsplat<V>(1.0)) / one_plus;
 }
-
 
 }  // namespace
 }  // namespace reference

@@ -1,6 +1,7 @@
 // Quadratic models on lanes (lanes.hpp); the trajectory is
 // lane_trajectory.hpp. Same operations, same order as quadratic_dense.cpp and
 // quadratic_diagonal.cpp, one lane per run.
+#pragma once
 #include "lanes/lanes.hpp"
 
 #include "horizon/quadratic_terms.hpp"
@@ -59,18 +60,16 @@ class QuadraticLaneModel {
   std::vector<Lane> H_;
 };
 
-}  // namespace
-
-// Compiled for several instruction sets; the loader picks the best the CPU
-// has. The results are the same on each: IEEE +, ×, ÷, √ without contraction.
-// `flatten` inlines the whole trajectory into each clone.
-__attribute__((target_clones("avx512f", "avx2", "default"), flatten))
-std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
-                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets) {
+// One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
+// compile it for their instruction sets.
+inline std::vector<RunResult> quadratic_lanes_body(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                                   const std::vector<RunSpec>& specs,
+                                                   const std::vector<std::int64_t>& budgets) {
   std::vector<RunResult> out = LaneTrajectory<QuadraticLaneModel>(QuadraticLaneModel(p), p, cfg, specs).run(budgets);
   for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
   return out;
 }
 
+}  // namespace
 }  // namespace reference
 }  // namespace horizon

@@ -3,6 +3,7 @@
 // gradients every lane reads the same example (a broadcast); with minibatch
 // noise each lane draws its own rows, gathered once per step and kept for
 // the Hessian product of the same step.
+#pragma once
 #include <type_traits>
 
 #include "horizon/rng.hpp"
@@ -30,7 +31,8 @@ class LogisticLaneModel {
  public:
   LogisticLaneModel(const LogisticProblem& p, const AlgorithmConfig& cfg)
       : p_(&p), d_(p.d), K_(p.K), minibatch_(cfg.noise_kind == NoiseKind::minibatch), batch_(cfg.batch),
-        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K) {
+        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K),
+        words_(static_cast<std::size_t>(minibatch_ ? cfg.batch : 0) * 4 * R) {
     for (int j = 0; j < K_; ++j) {
       const int count = minibatch_ ? batch_ : p.domains[j].n;
       weight_[j].resize(count);
@@ -176,7 +178,10 @@ class LogisticLaneModel {
       for (int c = 0; c < KB; ++c) put(xs_[j][static_cast<std::size_t>(b0 + e) * K_ + k0 + c], acc[e][c]);
   }
 
-  static constexpr int kTile = 4;
+  // 4×4 tiles of sums fit the 32 AVX-512 registers as Vec8 (one register a
+  // value); a Pair of Vec4 takes two of the 16 AVX2 registers, where 4×4
+  // spilled the sums to the stack (perf), so 3×3 there (and for SSE2).
+  static constexpr int kTile = std::is_same_v<Vec, Vec8> ? 4 : 3;
 
   // Entry l of row b of domain j for the step, one per lane.
   Vec row_value(int j, int b, int l) const {
@@ -191,10 +196,10 @@ class LogisticLaneModel {
   void gather_batch(int j, const LaneKeys& keys, std::int64_t n) {
     const Dataset& data = p_->domains[j];
     const auto m = static_cast<std::uint32_t>(data.n);
+    philox_lanes_seq(keys.key0, keys.key1, 0, batch_, static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(n),
+                     rng::minibatch << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
     for (int b = 0; b < batch_; ++b) {
-      std::uint32_t words[4][R];
-      philox_lanes(keys.key0, keys.key1, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(j),
-                   static_cast<std::uint32_t>(n), rng::minibatch << 28, words);
+      const std::uint32_t(*words)[R] = reinterpret_cast<const std::uint32_t(*)[R]>(&words_[static_cast<std::size_t>(b) * 4 * R]);
       const double* rows[R];
       for (int r = 0; r < R; ++r) {
         const int row = static_cast<int>(rng::reduce_index(words[0][r], words[1][r], m));
@@ -212,18 +217,20 @@ class LogisticLaneModel {
   std::vector<std::vector<Lane>> weight_;  // σ(m)(1−σ(m))/count per example of the step
   std::vector<std::vector<Lane>> y_, x_;   // the step's gathered minibatch (labels, rows)
   std::vector<std::vector<Lane>> xs_, c_;  // per example: xᵀS (K), w_j·weight
+  std::vector<std::uint32_t> words_;       // the step's Philox words, [draw b][word][lane]
 };
 
-}  // namespace
-
-__attribute__((target_clones("avx512f", "avx2", "default"), flatten))
-std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
-                                          const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets) {
+// One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
+// compile it for their instruction sets.
+inline std::vector<RunResult> logistic_lanes_body(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                                  const std::vector<RunSpec>& specs,
+                                                  const std::vector<std::int64_t>& budgets) {
   std::vector<RunResult> out =
       LaneTrajectory<LogisticLaneModel>(LogisticLaneModel(p, cfg), p, cfg, specs).run(budgets);
   for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
   return out;
 }
 
+}  // namespace
 }  // namespace reference
 }  // namespace horizon
