@@ -185,7 +185,13 @@ Action add_sweep_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
+  auto shard = std::make_shared<std::string>();
+  auto progress_every = std::make_shared<std::string>();
   flags->add_to(cmd);
+  cmd->add_option("--shard", *shard,
+                  "I/N: run shard I (0 <= I < N) of the grid's trajectories into --out; `horizon merge` joins the N");
+  cmd->add_option("--progress-every", *progress_every,
+                  "seconds between progress lines when stderr is not a terminal (default 30; 0: none)");
   cmd->add_option("--seeds", *seeds, "number of seeds (default 1)");
   cmd->add_option("--seed0", *seed0, "first seed (default 0)");
   cmd->add_option("--out", *out, "output directory (default runs/sweep)");
@@ -203,6 +209,9 @@ Action add_sweep_command(CLI::App& app) {
     plan.N = require(s.N, "--N", "grid.N");
     plan.seeds = s.seeds.value_or(1);
     plan.seed0 = s.seed0.value_or(0);
+    if (cmd->count("--shard")) s.shard = *shard;
+    if (s.shard) parse_shard(*s.shard, cmd->count("--shard") ? "--shard" : "run.shard", &plan.shard.index, &plan.shard.count);
+    if (cmd->count("--progress-every")) s.progress_every = parse_nonnegative("--progress-every", *progress_every);
     validate(plan);
     require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
     require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
@@ -217,6 +226,7 @@ Action add_sweep_command(CLI::App& app) {
     opts.argv = command_line();
     opts.log = &std::cerr;
     opts.progress = isatty(STDERR_FILENO);
+    opts.progress_every = opts.progress ? 0 : s.progress_every.value_or(30);
     opts.manifest_extra["command"] = "sweep";
     opts.manifest_extra["problem"] = problem_source(s, *flags);
     opts.on_saving = [] { g_writing = 1; };
@@ -232,7 +242,7 @@ Action add_sweep_command(CLI::App& app) {
     const SweepOutcome o = run_sweep(p, cfg, plan, *backend, opts);
     std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description() << " in "
               << o.wall_seconds << " s; " << o.rows << " rows in " << opts.out_dir << "/runs.csv\n";
-    print_t_star(std::cout, opts.out_dir + "/runs.csv", plan.seeds);
+    if (o.rows > 0) print_t_star(std::cout, opts.out_dir + "/runs.csv", plan.seeds);
     return 0;
   };
 }

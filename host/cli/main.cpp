@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   auto add = [&](Action a) { actions[app.get_subcommands({}).back()] = std::move(a); };
   add(add_run_command(app));
   add(add_sweep_command(app));
+  add(add_merge_command(app));
   add(add_analyze_command(app));
   add(add_check_command(app));
   add(add_optimum_command(app));
