@@ -40,7 +40,8 @@ std::unique_ptr<Backend> make_backend(const BackendChoice& c, std::ostream& noti
     notices << "horizon: --backend auto: " << why << "; using the " << cpu->description() << "\n";
     return cpu;
   }
-  auto gpu = make_cuda_backend(devices.front(), c.gpu);
+  // Under MPI each rank on a node takes the next GPU (node-local rank).
+  auto gpu = make_cuda_backend(devices[static_cast<std::size_t>(c.local_rank) % devices.size()], c.gpu);
   if (c.which == "auto") notices << "horizon: --backend auto: using " << gpu->description() << "\n";
   return gpu;
 }

@@ -49,6 +49,7 @@ struct BackendChoice {
   std::string which = "auto";  // "cpu", "cuda" or "auto"
   int threads = 0;             // CPU threads
   GpuOptions gpu;
+  int local_rank = 0;          // MPI: this rank's place on its node; the GPU is devices[local_rank mod count]
 };
 
 // The backend for a problem of kind `kind`. `cuda` without a usable device,
