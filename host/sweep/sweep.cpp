@@ -80,12 +80,13 @@ bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan
 // A notice when the rows still to write will not fit on DIR's file system
 // (a rough size: about 20 characters a number). The sweep still runs: it
 // stops with an error when the disk is full, and --resume continues it.
-void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, int K, std::int64_t kept_rows, std::ostream& log) {
+void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, std::int64_t trajectories, int K,
+                            std::int64_t kept_rows, std::ostream& log) {
   struct statvfs fsinfo {};
   if (::statvfs(dir.c_str(), &fsinfo) != 0) return;
   const double free_bytes = static_cast<double>(fsinfo.f_bavail) * static_cast<double>(fsinfo.f_frsize);
-  const double rows = static_cast<double>(plan.T.size()) * static_cast<double>(plan.N.size()) *
-                          static_cast<double>(plan.seeds) - static_cast<double>(kept_rows);
+  const double rows = static_cast<double>(trajectories) * static_cast<double>(plan.N.size()) -
+                      static_cast<double>(kept_rows);
   const double need = rows * (20.0 * (4 + K) + 10);
   if (need <= free_bytes) return;
   auto size = [](double bytes) {
@@ -332,7 +333,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
               << " T > N (e.g. T = " << plan.T.back() << ", N = " << plan.N.front()
               << "): 0 rounds, so their rows hold the starting weights w0\n";
   }
-  if (opts.log) warn_if_disk_too_small(dir, plan, K, outcome.rows, *opts.log);
+  if (opts.log) warn_if_disk_too_small(dir, plan, order.size(), K, outcome.rows, *opts.log);
 
   auto saved = [&] {
     if (opts.on_saved)
