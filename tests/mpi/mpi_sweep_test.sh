@@ -16,6 +16,9 @@ set -euo pipefail
 horizon=$1 mpiexec=$2 work=$3 mode=$4
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as root
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Containers often forbid the cross-process reads (CMA) of the shared-memory
+# transport; copying through the shared segment works everywhere.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 
