@@ -3,6 +3,8 @@
 # --threads 1` against `-n 1`, same sweep, runs.csv compared byte for byte.
 #
 # Usage: bench/mpi_scaling.sh [HORIZON] [P] [SEEDS]   (defaults build/horizon, 2, 600)
+# Environment: MPIRUN_ARGS, extra mpirun arguments for both runs (e.g.
+# "--mca pml ob1", which starts 0.2 s sooner on one node).
 # The sweep: the demo problem (dense quadratic d = 5, K = 3), T = 1..32
 # (6 values), N = 1000, 10000, 30000, SEEDS seeds, noise 0.1: 6·SEEDS
 # trajectories of 30,000 steps each. Prints wall time, trajectories/s,
@@ -15,11 +17,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 args=(--preset demo --T 1,2,4,8,16,32 --N 1000,10000,30000 --seeds "$seeds" --noise 0.1 --backend cpu --threads 1)
 trajectories=$((6 * seeds))
+echo "mpirun ${MPIRUN_ARGS:-} -n 1 / -n $P, $trajectories trajectories"
 echo "uptime before: $(uptime)"
 run() {  # run P → wall seconds
   local start end
   start=$(date +%s.%N)
-  mpirun -n "$1" "$horizon" sweep "${args[@]}" --out "$work/n$1" >/dev/null 2>"$work/n$1.err" \
+  # shellcheck disable=SC2086
+  mpirun ${MPIRUN_ARGS:-} -n "$1" "$horizon" sweep "${args[@]}" --out "$work/n$1" >/dev/null 2>"$work/n$1.err" \
     || { cat "$work/n$1.err" >&2; exit 1; }
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'

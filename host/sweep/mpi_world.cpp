@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
+#include <vector>
 #include <string>
 
 #include "horizon/error.hpp"
@@ -41,7 +43,7 @@ class RankZeroPeers final : public SweepPeers {
     check(MPI_Bcast(msg, 3, MPI_INT64_T, 0, MPI_COMM_WORLD), "broadcasting where the sweep starts");
   }
   std::string receive(std::int64_t number) override {
-    const int from = static_cast<int>(number % size_);
+    const int from = batch_owner(number, size_);
     std::int64_t bytes = 0;
     check(MPI_Recv(&bytes, 1, MPI_INT64_T, from, kRowsTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
           "receiving a batch's size");
@@ -99,26 +101,35 @@ std::unique_ptr<SweepPeers> peers(const World& world) {
 }
 
 void serve(const World& world, const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan, Backend& backend) {
-  // One batch in flight: its rows stay in `sending` until the send is done,
-  // while the next batch is computed.
-  std::string sending;
-  std::int64_t sending_bytes = 0;
-  std::vector<MPI_Request> requests;
-  auto wait = [&] {
-    if (!requests.empty())
-      check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "sending rows");
-    requests.clear();
+  // Up to kAhead batches in flight: their rows stay here until rank 0 has
+  // taken them, while the next batches are computed. Rank 0 takes batches
+  // in order, so a rank that is briefly faster than the others runs on
+  // instead of waiting; memory stays at kAhead batches.
+  constexpr std::size_t kAhead = 4;
+  struct InFlight {
+    std::string rows;
+    std::int64_t bytes = 0;
+    std::vector<MPI_Request> requests;
+  };
+  std::deque<InFlight> in_flight;
+  auto wait_oldest = [&] {
+    InFlight& f = in_flight.front();
+    check(MPI_Waitall(static_cast<int>(f.requests.size()), f.requests.data(), MPI_STATUSES_IGNORE), "sending rows");
+    in_flight.pop_front();
   };
   auto send = [&](std::int64_t, const std::string& rows) {
-    wait();
-    sending = rows;
-    sending_bytes = static_cast<std::int64_t>(sending.size());
-    requests.emplace_back();
-    check(MPI_Isend(&sending_bytes, 1, MPI_INT64_T, 0, kRowsTag, MPI_COMM_WORLD, &requests.back()), "sending rows");
-    for (std::int64_t at = 0; at < sending_bytes; at += kPiece) {
-      requests.emplace_back();
-      check(MPI_Isend(sending.data() + at, static_cast<int>(std::min(kPiece, sending_bytes - at)), MPI_CHAR, 0,
-                      kRowsTag, MPI_COMM_WORLD, &requests.back()),
+    if (in_flight.size() >= kAhead) wait_oldest();
+    in_flight.emplace_back();
+    InFlight& f = in_flight.back();
+    f.rows = rows;
+    f.bytes = static_cast<std::int64_t>(f.rows.size());
+    f.requests.reserve(2 + static_cast<std::size_t>(f.bytes / kPiece));
+    f.requests.emplace_back();
+    check(MPI_Isend(&f.bytes, 1, MPI_INT64_T, 0, kRowsTag, MPI_COMM_WORLD, &f.requests.back()), "sending rows");
+    for (std::int64_t at = 0; at < f.bytes; at += kPiece) {
+      f.requests.emplace_back();
+      check(MPI_Isend(f.rows.data() + at, static_cast<int>(std::min(kPiece, f.bytes - at)), MPI_CHAR, 0, kRowsTag,
+                      MPI_COMM_WORLD, &f.requests.back()),
             "sending rows");
     }
   };
@@ -130,7 +141,7 @@ void serve(const World& world, const Problem& p, const AlgorithmConfig& cfg, con
     *distribute = msg[2] != 0;
   };
   serve_sweep(p, cfg, plan, backend, world.rank, world.size, send, receive_start);
-  wait();
+  while (!in_flight.empty()) wait_oldest();
 }
 
 }  // namespace mpi

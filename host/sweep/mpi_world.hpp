@@ -4,9 +4,10 @@
 // OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE); a plain `horizon sweep` never
 // touches it. Rank 0 owns DIR: it reads what --resume keeps, tells the
 // others where the sweep starts (SweepPeers::start), computes batches
-// 0, P, 2P, … itself and writes every batch in the sweep's order, taking
-// batch b's rows from rank b mod P (each rank one batch ahead at most: memory
-// stays bounded). The other ranks compute their batches and send the rows.
+// P − 1, 2P − 1, … itself and writes every batch in the sweep's order, taking
+// batch b's rows from rank (b + 1) mod P (batch_owner; each rank at most 4
+// batches ahead of rank 0: memory stays bounded). The other ranks compute
+// their batches and send the rows.
 // If a rank dies, mpirun ends the job; what rank 0 has written is a valid
 // prefix of runs.csv and --resume (with or without mpirun) completes it.
 // Built without MPI (HORIZON_ENABLE_MPI=OFF), a launch by mpirun with more

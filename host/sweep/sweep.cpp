@@ -344,8 +344,8 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
       sharded ? "shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + ": " : "";
   Progress progress(opts, outcome.trajectories_resumed, outcome.trajectories_total, plan.N.back(), label);
   const std::size_t batch = std::max<std::size_t>(1, backend.preferred_batch());
-  // MPI: the other ranks compute every batch whose number mod size is
-  // theirs; rows are written here, in the sweep's order. Shared seeds (a
+  // MPI: the other ranks compute the batches batch_owner gives them; rows
+  // are written here, in the sweep's order. Shared seeds (a
   // handful of runs, many rows) stay on this rank.
   const int ranks = opts.peers ? opts.peers->size() : 1;
   const bool distribute = ranks > 1 && !outcome.seeds_shared;
@@ -363,7 +363,7 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
     saved();
   };
   for (std::int64_t number = 0; pending.next(batch, &specs); ++number) {
-    if (distribute && number % ranks != 0) {
+    if (distribute && batch_owner(number, ranks) != 0) {
       text = opts.peers->receive(number);
       outcome.rows += static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
     } else {
@@ -402,7 +402,7 @@ void serve_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& 
   PendingTrajectories pending(order, from, /*shared=*/false);
   std::vector<RunSpec> specs;
   for (std::int64_t number = 0; pending.next(batch, &specs); ++number) {
-    if (number % size != rank) continue;
+    if (batch_owner(number, size) != rank) continue;
     std::string text;
     format_rows(order, from, false, has_accuracy, backend.run(p, cfg, specs, plan.N), &text, nullptr);
     send(number, text);

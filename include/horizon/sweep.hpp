@@ -43,8 +43,8 @@ struct SweepPlan {
 };
 
 // Other processes that compute batches of this sweep (MPI ranks; see
-// host/sweep/mpi_peers.hpp). Batches are numbered in the sweep's order from
-// where the sweep starts; batch b is computed by process b mod size(), and
+// host/sweep/mpi_world.hpp). Batches are numbered in the sweep's order from
+// where the sweep starts; batch b is computed by process batch_owner(b), and
 // process 0 (this one) writes them all in order.
 class SweepPeers {
  public:
@@ -53,9 +53,14 @@ class SweepPeers {
   // Tells the others where the sweep starts (trajectory index `from`) and
   // the batch size; distribute = false: this process computes everything.
   virtual void start(std::int64_t from, std::size_t batch, bool distribute) = 0;
-  // The runs.csv text of batch `number`, computed by process number mod size().
+  // The runs.csv text of batch `number`, computed by batch_owner(number, size()).
   virtual std::string receive(std::int64_t number) = 0;
 };
+
+// Round-robin with process 0 last in each round (b = 0 goes to process 1):
+// process 0 also writes every batch, so when the batches do not divide
+// evenly it is the one with fewer.
+inline int batch_owner(std::int64_t number, int size) { return static_cast<int>((number + 1) % size); }
 
 struct SweepOutcome {
   std::int64_t rows = 0;  // rows in runs.csv (kept + new); read them back with for_each_run_row
