@@ -51,7 +51,23 @@ if [[ $mode == equal ]]; then
     --out mpi-quadratic >/dev/null 2>resume.err || fail "resume under mpirun: $(tail -5 resume.err)"
   grep -q "resume: kept" resume.err || fail "resume kept nothing: $(cat resume.err)"
   same one-quadratic/runs.csv mpi-quadratic/runs.csv "resume under mpirun -n $P"
-  echo "ok: mpirun -n $P equals the one-process sweep (quadratic, logistic, shared seeds, resume)"
+  # Bad input: one horizon line (from rank 0), a failed job, nothing written.
+  expect_one_error() {  # NAME EXPECTED-LINE ARGS...
+    local name=$1 line=$2; shift 2
+    local rc=0
+    "$mpiexec" --oversubscribe -n "$P" "$horizon" sweep "$@" >/dev/null 2>"$name.err" || rc=$?
+    [[ $rc != 0 ]] || fail "$name: mpirun exited 0"
+    [[ $(grep -c '^horizon: ' "$name.err") == 1 ]] || fail "$name: not one horizon line: $(cat "$name.err")"
+    grep -qxF "$line" "$name.err" || fail "$name: no line '$line' in: $(cat "$name.err")"
+  }
+  expect_one_error bad-shard "horizon: error: --shard: shard index 5 is out of range: shards of 2 are numbered 0 to 1 (got '5/2')" \
+    ${grids[quadratic]} --backend cpu --shard 5/2 --out bad-shard
+  [[ ! -e bad-shard ]] || fail "bad-shard: --out was created"
+  before=$(md5sum <one-quadratic/runs.csv)
+  expect_one_error held "horizon: error: --out: 'one-quadratic' already holds a sweep; pass --resume to continue it or --force to move it aside (to one-quadratic/previous-<UTC time>/)" \
+    ${grids[quadratic]} --backend cpu --out one-quadratic
+  [[ $(md5sum <one-quadratic/runs.csv) == "$before" ]] || fail "held: runs.csv changed"
+  echo "ok: mpirun -n $P equals the one-process sweep (quadratic, logistic, shared seeds, resume); bad input is one line"
   exit 0
 fi
 
