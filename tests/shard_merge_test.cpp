@@ -213,28 +213,32 @@ TEST(ShardMergeErrors, ResumeOfADifferentShardIsRefused) {
 
 TEST(Progress, LinesEveryFewSecondsWhenStderrIsAFile) {
   const std::string root = test::temp_dir("progress_lines");
-  // About a second of work on one thread, a line every 0.1 s.
-  const test::CommandResult r = test::run_cli(
-      "sweep --preset demo --backend cpu --threads 1 --T 1,2,4,8 --N 5000 --seeds 512 --noise 0.1 "
-      "--shard 1/2 --progress-every 0.1 --out " + root + "/s");
+  // 1024 trajectories in batches of 64 (one thread: 8 lane groups of 8);
+  // a line is due after every batch when the interval is a microsecond.
+  const std::string sweep_args =
+      "sweep --preset demo --backend cpu --threads 1 --T 1,2,4,8 --N 500 --seeds 512 --noise 0.1 ";
+  const test::CommandResult r =
+      test::run_cli(sweep_args + "--shard 1/2 --progress-every 0.000001 --out " + root + "/s");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::regex line(
-      R"(horizon: progress: shard 1/2: (\d+)/1024 trajectories \(\d+\.\d%\), [0-9.e+]+ run-steps/s, \d+ s elapsed, ETA (\d+s|\d+m\d\ds))");
-  int lines = 0;
+      R"(horizon: progress: shard 1/2: (\d+)/1024 trajectories \(\d+\.\d%\), [0-9.e+]+ run-steps/s, \d+\.\d s elapsed, ETA (\d+s|\d+m\d\ds))");
+  std::vector<int> done;
   std::istringstream in(r.err);
-  for (std::string l; std::getline(in, l);)
-    if (l.rfind("horizon: progress:", 0) == 0) {
-      EXPECT_TRUE(std::regex_match(l, line)) << l;
-      ++lines;
-    }
-  EXPECT_GE(lines, 3) << r.err;
+  for (std::string l; std::getline(in, l);) {
+    if (l.rfind("horizon: progress:", 0) != 0) continue;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(l, m, line)) << l;
+    done.push_back(std::stoi(m[1]));
+  }
+  ASSERT_EQ(done.size(), 16u) << r.err;
+  for (std::size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i], 64 * static_cast<int>(i + 1));
   EXPECT_EQ(r.err.find('\r'), std::string::npos);  // no terminal redraws in a file
-  // --progress-every 0: none.
-  const test::CommandResult quiet = test::run_cli(
-      "sweep --preset demo --backend cpu --threads 1 --T 1,2,4,8 --N 20000 --seeds 64 --noise 0.1 "
-      "--progress-every 0 --out " + root + "/q");
-  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
-  EXPECT_EQ(quiet.err.find("horizon: progress:"), std::string::npos) << quiet.err;
+  // The default, 30 s: a sweep of a second writes none; nor does 0.
+  for (const std::string every : {"", "--progress-every 0 "}) {
+    const test::CommandResult quiet = test::run_cli(sweep_args + every + "--force --out " + root + "/q");
+    ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+    EXPECT_EQ(quiet.err.find("horizon: progress:"), std::string::npos) << quiet.err;
+  }
   expect_error("sweep " + kQuadratic + " --progress-every -1 --out " + root + "/x",
                "--progress-every: must be a finite number >= 0 (got '-1')");
 }

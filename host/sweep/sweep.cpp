@@ -126,7 +126,7 @@ class Progress {
     last_ = now;
     char line[256];
     std::snprintf(line, sizeof line,
-                  "horizon: progress: %s%lld/%lld trajectories (%.1f%%), %.3g run-steps/s, %.0f s elapsed, ETA %s\n",
+                  "horizon: progress: %s%lld/%lld trajectories (%.1f%%), %.3g run-steps/s, %.1f s elapsed, ETA %s\n",
                   label_.c_str(), static_cast<long long>(done), static_cast<long long>(total_),
                   100.0 * static_cast<double>(done) / static_cast<double>(std::max<std::int64_t>(total_, 1)),
                   elapsed > 0 ? static_cast<double>(runs) * static_cast<double>(steps_per_run_) / elapsed : 0.0,

@@ -92,7 +92,7 @@ for _ in $(seq 1 150); do
 done
 ((ready)) || fail "the node did not become idle in 30 s (state '${state:-none}'): $(tail -n 8 "$work/logs/slurmctld.log" "$work/logs/slurmd.log" 2>/dev/null)"
 
-args=(--preset demo --T 1,2,4,8,16 --N 100,1000,30000 --seeds 40 --noise 0.1 --backend cpu --progress-every 0.05)
+args=(--preset demo --T 1,2,4,8,16 --N 100,1000,30000 --seeds 40 --noise 0.1 --backend cpu --progress-every 0.000001)
 "$horizon" sweep "${args[@]}" --threads 1 --out "$work/one" >/dev/null 2>"$work/one.err" || fail "one-process sweep: $(cat "$work/one.err")"
 "$repo/scripts/slurm-sweep" --shards 3 --cpus-per-task 1 --wait --horizon "$horizon" --out "$work/sweep" -- "${args[@]}" \
   >"$work/submit.out" 2>&1 \
