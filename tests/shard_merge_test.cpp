@@ -172,6 +172,28 @@ TEST(ShardMergeErrors, MergeRefusesShardsThatDoNotBelongTogether) {
   expect_error("merge " + s0 + " " + root + "/nowhere" + out, root + "/nowhere: not a directory");
   expect_error("merge " + s0 + " " + s1 + " " + s2 + " --out " + s1,
                "--out: '" + s1 + "' is one of the shards; merge into a directory of its own");
+  // Another problem: the config's problem hash differs.
+  sweep(kQuadratic + " --problem " HORIZON_TEST_DATA "/tiny.json", root + "/tiny1", "--shard 1/3");
+  const test::CommandResult hash = test::run_cli("merge " + s0 + " " + root + "/tiny1 " + s2 + out);
+  EXPECT_EQ(hash.exit_code, 2);
+  EXPECT_EQ(hash.err.rfind("horizon: error: merge: '" + root + "/tiny1' (shard 1/3) and '" + s0 +
+                               "' (shard 0/3) come from different sweeps: the first's problem hash is ",
+                           0),
+            0u)
+      << hash.err;
+  // Another horizon version.
+  fs::create_directories(root + "/v1");
+  fs::copy(s1, root + "/v1", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  {
+    auto m = nlohmann::json::parse(test::read_file(root + "/v1/manifest.json"));
+    m["version"] = "0.0.1";
+    test::write_file(root + "/v1/manifest.json", m.dump());
+  }
+  expect_error("merge " + s0 + " " + root + "/v1 " + s2 + out,
+               "merge: '" + root + "/v1' (shard 1/3) and '" + s0 +
+                   "' (shard 0/3) were written by different horizon versions (" +
+                   nlohmann::json::parse(test::read_file(s0 + "/manifest.json"))["version"].get<std::string>() +
+                   " and 0.0.1)");
   EXPECT_FALSE(fs::exists(root + "/m"));
   // A shard whose rows were cut (killed, not resumed) is refused too.
   {
