@@ -48,11 +48,13 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-CommandResult run_cli(const std::string& args) {
+CommandResult run_cli(const std::string& args) { return run_cli_under("", args); }
+
+CommandResult run_cli_under(const std::string& launcher, const std::string& args) {
   static int counter = 0;
   const std::string dir = temp_dir("cli" + std::to_string(counter++));
   const std::string out = dir + "/out", err = dir + "/err";
-  const std::string cmd = std::string(HORIZON_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = launcher + (launcher.empty() ? "" : " ") + std::string(HORIZON_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

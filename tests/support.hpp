@@ -22,6 +22,9 @@ struct CommandResult {
 };
 // Runs the horizon binary with `args` (a shell-quoted string).
 CommandResult run_cli(const std::string& args);
+// The same under `launcher` (a shell-quoted prefix such as
+// "env OMP_NUM_THREADS=3" or "taskset -c 0").
+CommandResult run_cli_under(const std::string& launcher, const std::string& args);
 
 std::string temp_dir(const std::string& name);  // fresh, empty
 void write_file(const std::string& path, const std::string& text);

@@ -1,5 +1,6 @@
 // --backend cpu|cuda|auto (backend.hpp).
 #include <ostream>
+#include <thread>
 
 #include "horizon/backend.hpp"
 #include "horizon/devices.hpp"
@@ -19,7 +20,7 @@ std::unique_ptr<Backend> cpu_or_refuse(const BackendChoice& c, const std::string
 std::unique_ptr<Backend> make_backend(const BackendChoice& c, std::ostream& notices, const std::string& kind) {
   if (c.threads > max_threads())
     notices << "horizon: --threads " << c.threads << " capped at " << max_threads() << " (this machine has "
-            << resolve_threads(0) << " hardware threads; results do not depend on the count)\n";
+            << std::thread::hardware_concurrency() << " hardware threads; results do not depend on the count)\n";
   if (c.which == "cpu") return cpu_or_refuse(c, "--backend cpu was chosen");
   if (c.which != "cuda" && c.which != "auto")
     throw InputError("--backend", "unknown value '" + c.which + "' (expected cpu, cuda or auto)");
@@ -39,7 +40,8 @@ std::unique_ptr<Backend> make_backend(const BackendChoice& c, std::ostream& noti
     notices << "horizon: --backend auto: " << why << "; using the " << cpu->description() << "\n";
     return cpu;
   }
-  auto gpu = make_cuda_backend(devices.front(), c.gpu);
+  // Under MPI each rank on a node takes the next GPU (node-local rank).
+  auto gpu = make_cuda_backend(devices[static_cast<std::size_t>(c.local_rank) % devices.size()], c.gpu);
   if (c.which == "auto") notices << "horizon: --backend auto: using " << gpu->description() << "\n";
   return gpu;
 }

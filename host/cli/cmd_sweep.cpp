@@ -8,14 +8,19 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <sstream>
 
 #include "commands.hpp"
 #include "flags.hpp"
 #include "horizon/backend.hpp"
+#include "horizon/error.hpp"
 #include "horizon/grid_summary.hpp"
+#include "horizon/io_error.hpp"
 #include "horizon/parse.hpp"
 #include "horizon/sweep.hpp"
 #include "require.hpp"
+#include "sweep/mpi_world.hpp"
 
 namespace horizon {
 namespace cli {
@@ -94,6 +99,7 @@ std::string resume_command(const std::vector<std::string>& argv) {
 std::atomic<long long> g_done{0}, g_total{0};
 char g_interrupt_text[8192];  // "... resume with: <command>\n"
 bool g_progress_line = false;
+bool g_under_mpi = false;
 
 void put_number(char*& p, long long v) {
   char digits[24];
@@ -114,7 +120,8 @@ extern "C" void on_interrupt(int sig) {
   char* p = buf;
   auto put = [&p](const char* s) { while (*s) *p++ = *s++; };
   if (g_progress_line) put("\n");
-  put("horizon: interrupted: ");
+  put(g_under_mpi ? "horizon: interrupted (under mpirun: a rank died or the job was stopped; see mpirun's message): "
+                  : "horizon: interrupted: ");
   put_number(p, g_done.load());
   put(" of ");
   put_number(p, g_total.load());
@@ -185,7 +192,13 @@ Action add_sweep_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto resume = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
+  auto shard = std::make_shared<std::string>();
+  auto progress_every = std::make_shared<std::string>();
   flags->add_to(cmd);
+  cmd->add_option("--shard", *shard,
+                  "I/N: run shard I (0 <= I < N) of the grid's trajectories into --out; `horizon merge` joins the N");
+  cmd->add_option("--progress-every", *progress_every,
+                  "seconds between progress lines when stderr is not a terminal (default 30; 0: none)");
   cmd->add_option("--seeds", *seeds, "number of seeds (default 1)");
   cmd->add_option("--seed0", *seed0, "first seed (default 0)");
   cmd->add_option("--out", *out, "output directory (default runs/sweep)");
@@ -193,23 +206,18 @@ Action add_sweep_command(CLI::App& app) {
       cmd->add_flag("--resume", *resume, "continue a killed sweep in --out with the same config");
   cmd->add_flag("--force", *force, "--out holds a sweep: move it to --out/previous-<UTC time>/ and start afresh")
       ->excludes(resume_flag);
-  return [=]() {
-    ExperimentSettings s = flags->settings(true);
-    if (cmd->count("--seeds")) s.seeds = parse_positive_int("--seeds", *seeds);
-    if (cmd->count("--seed0")) s.seed0 = parse_seed("--seed0", *seed0);
-    if (cmd->count("--out")) s.out = *out;
-    SweepPlan plan;
-    plan.T = require(s.T, "--T", "grid.T");
-    plan.N = require(s.N, "--N", "grid.N");
-    plan.seeds = s.seeds.value_or(1);
-    plan.seed0 = s.seed0.value_or(0);
-    validate(plan);
-    require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
-    require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
-    const AlgorithmConfig cfg = resolve_algorithm(s);
-    const Problem p = resolve_problem(s);
-    auto backend = make_backend(resolve_backend(s), std::cerr, problem_kind(p));
-
+  auto run = [=](const ExperimentSettings& s, const SweepPlan& plan, const AlgorithmConfig& cfg, const Problem& p,
+                 const mpi::World& world) {
+    BackendChoice choice = resolve_backend(s);
+    choice.local_rank = world.local_rank;
+    if (world.rank != 0) {  // computes batches for rank 0; says nothing unless it fails
+      std::ostringstream quiet;
+      auto backend = make_backend(choice, quiet, problem_kind(p));
+      mpi::serve(world, p, cfg, plan, *backend);
+      return;
+    }
+    auto backend = make_backend(choice, std::cerr, problem_kind(p));
+    const std::unique_ptr<SweepPeers> peers = mpi::peers(world);
     SweepOptions opts;
     opts.out_dir = s.out.value_or("runs/sweep");
     opts.resume = *resume;
@@ -217,6 +225,7 @@ Action add_sweep_command(CLI::App& app) {
     opts.argv = command_line();
     opts.log = &std::cerr;
     opts.progress = isatty(STDERR_FILENO);
+    opts.progress_every = opts.progress ? 0 : s.progress_every.value_or(30);
     opts.manifest_extra["command"] = "sweep";
     opts.manifest_extra["problem"] = problem_source(s, *flags);
     opts.on_saving = [] { g_writing = 1; };
@@ -229,11 +238,48 @@ Action add_sweep_command(CLI::App& app) {
     g_total = static_cast<long long>(plan.T.size()) * (cfg.stochastic() ? plan.seeds : 1);
     install_interrupt_handler(opts.out_dir, resume_command(opts.argv), opts.progress);
     if (!s.description.empty()) opts.manifest_extra["description"] = s.description;
+    opts.peers = peers.get();
+    g_under_mpi = peers != nullptr;
     const SweepOutcome o = run_sweep(p, cfg, plan, *backend, opts);
-    std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description() << " in "
+    std::cerr << "horizon: " << o.trajectories_computed << " trajectories on " << backend->description()
+              << (peers ? " x " + std::to_string(world.size) + " MPI ranks" : "") << " in "
               << o.wall_seconds << " s; " << o.rows << " rows in " << opts.out_dir << "/runs.csv\n";
-    print_t_star(std::cout, opts.out_dir + "/runs.csv", plan.seeds);
-    return 0;
+    if (o.rows > 0) print_t_star(std::cout, opts.out_dir + "/runs.csv", plan.seeds);
+  };
+  return [=]() {
+    ExperimentSettings s = flags->settings(true);
+    if (cmd->count("--seeds")) s.seeds = parse_positive_int("--seeds", *seeds);
+    if (cmd->count("--seed0")) s.seed0 = parse_seed("--seed0", *seed0);
+    if (cmd->count("--out")) s.out = *out;
+    SweepPlan plan;
+    plan.T = require(s.T, "--T", "grid.T");
+    plan.N = require(s.N, "--N", "grid.N");
+    plan.seeds = s.seeds.value_or(1);
+    plan.seed0 = s.seed0.value_or(0);
+    if (cmd->count("--shard")) s.shard = *shard;
+    if (s.shard) parse_shard(*s.shard, cmd->count("--shard") ? "--shard" : "run.shard", &plan.shard.index, &plan.shard.count);
+    if (cmd->count("--progress-every")) s.progress_every = parse_nonnegative("--progress-every", *progress_every);
+    validate(plan);
+    require(s.inner_lr, "--inner-lr", "algorithm.inner_lr");
+    require(s.outer_lr, "--outer-lr", "algorithm.outer_lr");
+    const AlgorithmConfig cfg = resolve_algorithm(s);
+    const Problem p = resolve_problem(s);
+    // Under mpirun: rank 0 writes DIR, the others compute batches for it.
+    const mpi::World world = mpi::start();
+    try {
+      run(s, plan, cfg, p, world);
+      mpi::finish();
+      return 0;
+    } catch (const std::exception& e) {
+      if (!world.active || world.size < 2) throw;
+      // The other ranks would wait for this one: end them all, after the
+      // one line that says why.
+      const bool input = dynamic_cast<const InputError*>(&e) || dynamic_cast<const IoError*>(&e);
+      std::cerr << "horizon: " << (input ? "error: " : "internal error: ")
+                << (world.rank == 0 ? "" : "rank " + std::to_string(world.rank) + ": ") << e.what() << std::endl;
+      mpi::abort_all(2);
+      throw;
+    }
   };
 }
 

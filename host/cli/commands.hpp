@@ -19,6 +19,7 @@ Action add_generate_command(CLI::App& app);
 Action add_analyze_command(CLI::App& app);
 Action add_check_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
+Action add_merge_command(CLI::App& app);
 
 }  // namespace cli
 }  // namespace horizon

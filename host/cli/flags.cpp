@@ -28,7 +28,7 @@ void CommonFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--noise-kind", noise_kind, "gaussian (default) | minibatch (logistic problems)");
   cmd->add_option("--batch", batch, "examples per domain per step for minibatch noise");
   cmd->add_option("--backend", backend, "cpu | cuda | auto (default auto)");
-  cmd->add_option("--threads", threads, "CPU threads (default: all)");
+  cmd->add_option("--threads", threads, "CPU threads (default: OMP_NUM_THREADS, else the CPUs this process may use: taskset, Slurm --cpus-per-task)");
   cmd->add_option("--precision", precision, "double (default) | float (CUDA backend only)");
   cmd->add_option("--gpu-path", gpu_path, "auto (default) | fused | gemm: force the CUDA path for dense problems");
 }

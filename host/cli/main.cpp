@@ -10,6 +10,7 @@
 #include <map>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +47,16 @@ void write_stderr(const std::string& line) {
     }
   }
   std::abort();
+}
+
+// Under mpirun every rank parses the same command line and reads the same
+// files, so bad input fails on each alike: rank 0 alone says so. (Errors
+// once the ranks have started are said by the rank they happen on:
+// cmd_sweep.cpp.)
+bool quiet_rank() {
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* rank = std::getenv(v)) return std::string(rank) != "0";
+  return false;
 }
 
 CLI::App* command_named(CLI::App& app, const std::string& name) {
@@ -113,6 +124,7 @@ int main(int argc, char** argv) {
   auto add = [&](Action a) { actions[app.get_subcommands({}).back()] = std::move(a); };
   add(add_run_command(app));
   add(add_sweep_command(app));
+  add(add_merge_command(app));
   add(add_analyze_command(app));
   add(add_check_command(app));
   add(add_optimum_command(app));
@@ -147,10 +159,10 @@ int main(int argc, char** argv) {
     std::cerr << "horizon: error: " << explain(e, app, cmd, argc, argv) << "\n";
     return 2;
   } catch (const horizon::InputError& e) {
-    std::cerr << "horizon: error: " << e.what() << "\n";
+    if (!quiet_rank()) std::cerr << "horizon: error: " << e.what() << "\n";
     return 2;
   } catch (const horizon::IoError& e) {
-    std::cerr << "horizon: error: " << e.what() << "\n";
+    if (!quiet_rank()) std::cerr << "horizon: error: " << e.what() << "\n";
     return 2;
   } catch (const std::bad_alloc&) {
     write_stderr("horizon: error: out of memory while " + horizon::Doing::now() + "\n");

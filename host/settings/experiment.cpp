@@ -234,6 +234,8 @@ void ExperimentSettings::merge(const ExperimentSettings& o) {
   take(threads, o.threads);
   take(precision, o.precision);
   take(gpu_path, o.gpu_path);
+  take(shard, o.shard);
+  take(progress_every, o.progress_every);
 }
 
 ExperimentSettings settings_from_toml(const std::string& text, const std::string& origin,
@@ -308,13 +310,21 @@ ExperimentSettings settings_from_toml(const std::string& text, const std::string
     }
   }
   if (const toml::table* run = table_at(root, "run", origin)) {
-    check_keys(*run, {"backend", "threads", "out", "precision", "gpu_path"}, "run", origin);
+    check_keys(*run, {"backend", "threads", "out", "precision", "gpu_path", "shard", "progress_every"}, "run", origin);
+    s.shard = r.string(run->get("shard"), "run.shard");
+    if (s.shard) {  // checked here so that the error names the file
+      int index = 0, count = 1;
+      parse_shard(*s.shard, r.field("run.shard"), &index, &count);
+    }
+    s.progress_every = r.number(run->get("progress_every"), "run.progress_every");
+    if (s.progress_every && !(*s.progress_every >= 0))
+      throw InputError(r.field("run.progress_every"), "must be >= 0 seconds (0: no progress lines)");
     s.backend = r.string(run->get("backend"), "run.backend");
     s.precision = r.string(run->get("precision"), "run.precision");
     s.gpu_path = r.string(run->get("gpu_path"), "run.gpu_path");
     s.out = r.string(run->get("out"), "run.out");
     if (auto v = r.integer(run->get("threads"), "run.threads")) {
-      if (*v < 1) throw InputError(r.field("run.threads"), "must be >= 1; omit it for all hardware threads (got " + std::to_string(*v) + ")");
+      if (*v < 1) throw InputError(r.field("run.threads"), "must be >= 1; omit it for the default (OMP_NUM_THREADS, else the CPUs this process may use) (got " + std::to_string(*v) + ")");
       s.threads = static_cast<int>(std::min<std::int64_t>(*v, INT_MAX));  // make_backend caps it with a notice
     }
   }

@@ -22,6 +22,7 @@
 #include "horizon/version.hpp"
 #include "io/checked_file.hpp"
 #include "sweep/sweep_dir.hpp"
+#include "sweep/trajectory_order.hpp"
 
 namespace horizon {
 namespace fs = std::filesystem;
@@ -57,7 +58,8 @@ void append_rows(io::AppendFile& out, const std::string& rows) {
 // (runs.csv is then started afresh).
 bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan, int K, std::ostream* log,
                  sweep_dir::Prefix* prefix) {
-  *prefix = sweep_dir::read_valid_prefix(csv, {plan.T, plan.N, plan.seeds, plan.seed0, K});
+  const TrajectoryOrder order = TrajectoryOrder::of(plan);
+  *prefix = sweep_dir::read_valid_prefix(csv, {plan.T, plan.N, plan.seeds, plan.seed0, K, order.first, order.end});
   if (!prefix->first_bad.empty() && log) {
     *log << "horizon: resume: " << prefix->first_bad << "; the rows from there on are recomputed";
     if (!prefix->torn_only) {
@@ -75,44 +77,16 @@ bool resume_rows(const fs::path& csv, const fs::path& dir, const SweepPlan& plan
   return true;
 }
 
-// The trajectories still to compute, in the sweep's order (T, then seed),
-// after the first `kept` of them, a batch at a time: nothing is sized by the
-// grid. With shared seeds (no noise) one run per T stands for all its seeds.
-class PendingTrajectories {
- public:
-  PendingTrajectories(const SweepPlan& plan, std::int64_t kept, bool shared)
-      : plan_(plan), shared_(shared), ti_(kept / plan.seeds), s_(kept % plan.seeds) {}
-  // Up to `count` specs in *out; false when none are left.
-  bool next(std::size_t count, std::vector<RunSpec>* out) {
-    out->clear();
-    const auto nT = static_cast<std::int64_t>(plan_.T.size());
-    while (out->size() < count && ti_ < nT) {
-      if (shared_) {  // the rows of the seeds not kept come from this one run
-        out->push_back({plan_.T[ti_], plan_.seed0});
-        ++ti_, s_ = 0;
-        continue;
-      }
-      out->push_back({plan_.T[ti_], plan_.seed0 + static_cast<std::uint64_t>(s_)});
-      if (++s_ == plan_.seeds) s_ = 0, ++ti_;
-    }
-    return !out->empty();
-  }
-
- private:
-  const SweepPlan& plan_;
-  bool shared_;
-  std::int64_t ti_, s_;
-};
-
 // A notice when the rows still to write will not fit on DIR's file system
 // (a rough size: about 20 characters a number). The sweep still runs: it
 // stops with an error when the disk is full, and --resume continues it.
-void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, int K, std::int64_t kept_rows, std::ostream& log) {
+void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, std::int64_t trajectories, int K,
+                            std::int64_t kept_rows, std::ostream& log) {
   struct statvfs fsinfo {};
   if (::statvfs(dir.c_str(), &fsinfo) != 0) return;
   const double free_bytes = static_cast<double>(fsinfo.f_bavail) * static_cast<double>(fsinfo.f_frsize);
-  const double rows = static_cast<double>(plan.T.size()) * static_cast<double>(plan.N.size()) *
-                          static_cast<double>(plan.seeds) - static_cast<double>(kept_rows);
+  const double rows = static_cast<double>(trajectories) * static_cast<double>(plan.N.size()) -
+                      static_cast<double>(kept_rows);
   const double need = rows * (20.0 * (4 + K) + 10);
   if (need <= free_bytes) return;
   auto size = [](double bytes) {
@@ -128,27 +102,91 @@ void warn_if_disk_too_small(const fs::path& dir, const SweepPlan& plan, int K, s
       << "on a larger one)\n";
 }
 
+// On a terminal: one line redrawn after every batch. Otherwise (a batch
+// log): a line every `every` seconds with trajectories done/total, run-steps
+// per second and an ETA.
 class Progress {
  public:
-  Progress(std::ostream* log, bool on, std::int64_t total) : log_(log), on_(on && log), total_(total) {}
-  void update(std::int64_t done) {
-    if (!on_) return;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double eta = done > 0 ? elapsed * (total_ - done) / done : 0;
-    *log_ << "\r[sweep] " << done << "/" << total_ << " trajectories (" << std::fixed << std::setprecision(0)
-          << 100.0 * done / std::max<std::int64_t>(total_, 1) << "%), " << std::setprecision(1) << elapsed
-          << " s elapsed, ~" << eta << " s left   " << std::defaultfloat << std::flush;
+  Progress(const SweepOptions& opts, std::int64_t done, std::int64_t total, std::int64_t steps_per_run,
+           std::string label)
+      : log_(opts.log), terminal_(opts.progress && opts.log), every_(opts.log ? opts.progress_every : 0),
+        done0_(done), total_(total), steps_per_run_(steps_per_run), label_(std::move(label)) {}
+  void update(std::int64_t done, std::int64_t runs) {
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double eta = done > done0_ ? elapsed * (total_ - done) / (done - done0_) : 0;
+    if (terminal_) {
+      *log_ << "\r[sweep] " << label_ << done << "/" << total_ << " trajectories (" << std::fixed
+            << std::setprecision(0) << 100.0 * done / std::max<std::int64_t>(total_, 1) << "%), "
+            << std::setprecision(1) << elapsed << " s elapsed, ~" << eta << " s left   " << std::defaultfloat
+            << std::flush;
+      return;
+    }
+    if (every_ <= 0 || std::chrono::duration<double>(now - last_).count() < every_) return;
+    last_ = now;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "horizon: progress: %s%lld/%lld trajectories (%.1f%%), %.3g run-steps/s, %.1f s elapsed, ETA %s\n",
+                  label_.c_str(), static_cast<long long>(done), static_cast<long long>(total_),
+                  100.0 * static_cast<double>(done) / static_cast<double>(std::max<std::int64_t>(total_, 1)),
+                  elapsed > 0 ? static_cast<double>(runs) * static_cast<double>(steps_per_run_) / elapsed : 0.0,
+                  elapsed, done > done0_ ? duration(eta).c_str() : "unknown");
+    *log_ << line << std::flush;
   }
   void finish() {
-    if (on_) *log_ << '\n';
+    if (terminal_) *log_ << '\n';
   }
 
  private:
+  static std::string duration(double s) {
+    char buf[64];
+    const long long t = static_cast<long long>(s + 0.5);
+    if (t >= 86400) std::snprintf(buf, sizeof buf, "%lldd%02lldh%02lldm", t / 86400, t / 3600 % 24, t / 60 % 60);
+    else if (t >= 3600) std::snprintf(buf, sizeof buf, "%lldh%02lldm%02llds", t / 3600, t / 60 % 60, t % 60);
+    else if (t >= 60) std::snprintf(buf, sizeof buf, "%lldm%02llds", t / 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%llds", t);
+    return buf;
+  }
   std::ostream* log_;
-  bool on_;
-  std::int64_t total_;
-  Clock::time_point start_ = Clock::now();
+  bool terminal_;
+  double every_;
+  std::int64_t done0_, total_, steps_per_run_;
+  std::string label_;
+  Clock::time_point start_ = Clock::now(), last_ = Clock::now();
 };
+
+// The rows of a batch's results, appended to *text: for each result (one
+// trajectory, or with shared seeds one run standing for its T's seeds) the
+// rows of its trajectories with index in [from, order.end). `piece` is
+// called whenever *text passes about 4 MB (whole trajectories), so a
+// noise-free T with 10^9 seeds is not built in memory first.
+std::int64_t format_rows(const TrajectoryOrder& order, std::int64_t from, bool shared, bool has_accuracy,
+                         const std::vector<RunResult>& results, std::string* text,
+                         const std::function<void()>& piece) {
+  constexpr std::size_t chunk_bytes = 1 << 22;
+  std::int64_t rows = 0;
+  std::ostringstream os;
+  auto drain = [&] {
+    *text += os.str();
+    os.str("");
+  };
+  for (const RunResult& r : results) {
+    const std::int64_t ti = std::lower_bound(order.T.begin(), order.T.end(), r.spec.T) - order.T.begin();
+    const std::int64_t lo = shared ? std::max(from, ti * order.seeds) : order.index(ti, r.spec.seed);
+    const std::int64_t hi = shared ? std::min(order.end, (ti + 1) * order.seeds) : lo + 1;
+    for (std::int64_t g = lo; g < hi; ++g) {
+      const std::uint64_t seed = order.seed(g);
+      for (const Checkpoint& c : r.checkpoints) write_run_row(os, make_row(c, r.spec.T, seed), has_accuracy);
+      rows += static_cast<std::int64_t>(r.checkpoints.size());
+      if (static_cast<std::size_t>(os.tellp()) > chunk_bytes && piece) {
+        drain();
+        piece();
+      }
+    }
+  }
+  drain();
+  return rows;
+}
 
 }  // namespace
 
@@ -210,6 +248,12 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   if (const auto* q = std::get_if<QuadraticProblem>(&p)) manifest["problem"]["diagonal"] = q->diagonal;
   manifest["problem"]["domains"] = problem_names(p);
   manifest["seeds_shared"] = outcome.seeds_shared;
+  const TrajectoryOrder order = TrajectoryOrder::of(plan);
+  const bool sharded = plan.shard.count > 1;
+  if (sharded)
+    manifest["shard"] = {{"index", plan.shard.index}, {"count", plan.shard.count},
+                         {"trajectories", {{"first", order.first}, {"end", order.end}}}};
+  if (opts.peers && opts.peers->size() > 1) manifest["mpi"] = {{"ranks", opts.peers->size()}};
 
   sweep_dir::Prefix prefix;  // what --resume keeps
   const bool existing = sweep_dir::has_results(dir);
@@ -236,6 +280,17 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
       throw InputError("--resume", "'" + manifest_path.string() + "' has no config");
     const std::string difference = sweep_dir::first_difference(old["config"], config);
     if (!difference.empty()) throw InputError("--resume", difference);
+    const std::string old_shard =
+        old.contains("shard") ? std::to_string(old["shard"].value("index", -1)) + "/" +
+                                    std::to_string(old["shard"].value("count", -1))
+                              : "";
+    const std::string this_shard =
+        sharded ? std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) : "";
+    if (old_shard != this_shard)
+      throw InputError("--shard", "'" + opts.out_dir + "' holds " +
+                                      (old_shard.empty() ? "a whole sweep" : "shard " + old_shard) + ", this is " +
+                                      (this_shard.empty() ? "a whole sweep (no --shard)" : "shard " + this_shard) +
+                                      ": resume each shard in its own --out");
     if (old.contains("started_at")) manifest["first_started_at"] = old.value("first_started_at", old["started_at"]);
     rewrite_csv = !resume_rows(csv, dir, plan, K, opts.log, &prefix);
     if (rewrite_csv) prefix = {};
@@ -251,15 +306,22 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   manifest["complete"] = false;
   write_manifest(manifest_path, manifest);
 
-  // What is kept and what is left. Shared seeds: a T counts as resumed only
-  // when all its seeds are kept; otherwise it is run again.
-  const auto nT = static_cast<std::int64_t>(plan.T.size());
-  const std::int64_t to_compute = outcome.seeds_shared ? nT - kept / plan.seeds : nT * plan.seeds - kept;
-  outcome.trajectories_resumed = outcome.seeds_shared ? kept / plan.seeds * plan.seeds : kept;
+  // What is kept and what is left: trajectories [order.first + kept,
+  // order.end). Shared seeds: a T counts as resumed only when all its seeds
+  // (in this part) are kept; otherwise it is run again for the rest.
+  const std::int64_t from = order.first + kept;
+  PendingTrajectories pending(order, from, outcome.seeds_shared);
+  const std::int64_t to_compute = pending.runs_left();
+  outcome.trajectories_resumed =
+      outcome.seeds_shared && from < order.end ? std::max(order.first, order.t_index(from) * order.seeds) - order.first
+                                               : kept;
   if (opts.log && outcome.seeds_shared && plan.seeds > 1)
     *opts.log << "horizon: noise is off, so all " << plan.seeds
               << " seeds are the same run: computed once per T, rows repeated per seed\n";
   outcome.trajectories_total = outcome.trajectories_resumed + to_compute;
+  if (opts.log && sharded)
+    *opts.log << "horizon: shard " << plan.shard.index << "/" << plan.shard.count << ": trajectories " << order.first
+              << " to " << order.end - 1 << " of the sweep's " << order.total() << "\n";
   if (opts.log && opts.resume)
     *opts.log << "horizon: resume: kept " << outcome.trajectories_resumed << " of " << outcome.trajectories_total
               << " trajectories; recomputing " << to_compute << "\n";
@@ -271,45 +333,46 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
               << " T > N (e.g. T = " << plan.T.back() << ", N = " << plan.N.front()
               << "): 0 rounds, so their rows hold the starting weights w0\n";
   }
-  if (opts.log) warn_if_disk_too_small(dir, plan, K, outcome.rows, *opts.log);
+  if (opts.log) warn_if_disk_too_small(dir, plan, order.size(), K, outcome.rows, *opts.log);
 
   auto saved = [&] {
     if (opts.on_saved)
       opts.on_saved(outcome.trajectories_resumed + outcome.trajectories_computed, outcome.trajectories_total);
   };
   saved();
-  Progress progress(opts.log, opts.progress, to_compute);
+  const std::string label =
+      sharded ? "shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + ": " : "";
+  Progress progress(opts, outcome.trajectories_resumed, outcome.trajectories_total, plan.N.back(), label);
   const std::size_t batch = std::max<std::size_t>(1, backend.preferred_batch());
-  PendingTrajectories pending(plan, kept, outcome.seeds_shared);
+  // MPI: the other ranks compute the batches batch_owner gives them; rows
+  // are written here, in the sweep's order. Shared seeds (a
+  // handful of runs, many rows) stay on this rank.
+  const int ranks = opts.peers ? opts.peers->size() : 1;
+  const bool distribute = ranks > 1 && !outcome.seeds_shared;
+  if (opts.peers) opts.peers->start(from, batch, distribute);
+  if (opts.log && ranks > 1 && !distribute)
+    *opts.log << "horizon: noise is off: rank 0 computes the " << to_compute << " runs alone\n";
   std::vector<RunSpec> specs;
-  std::ostringstream text;
-  // Rows go out in pieces of about this size (whole trajectories), so that a
-  // noise-free T with 10^9 seeds does not build its rows in memory first.
-  constexpr std::streamoff chunk_bytes = 1 << 22;
+  std::string text;
   // Each piece is a checkpoint for an interrupt (on_saved), so a T with
   // many shared seeds can be stopped part way; --resume keeps its whole rows.
   auto flush = [&] {
     if (opts.on_saving) opts.on_saving();
-    append_rows(out, text.str());
-    text.str("");
+    append_rows(out, text);
+    text.clear();
     saved();
   };
-  while (pending.next(batch, &specs)) {
-    const std::vector<RunResult> results = backend.run(p, cfg, specs, plan.N);
-    for (const RunResult& r : results) {
-      const auto ti = std::lower_bound(plan.T.begin(), plan.T.end(), r.spec.T) - plan.T.begin();
-      const std::int64_t copies = outcome.seeds_shared ? plan.seeds : 1;
-      for (std::int64_t s = 0; s < copies; ++s) {
-        const std::uint64_t seed = outcome.seeds_shared ? plan.seed0 + static_cast<std::uint64_t>(s) : r.spec.seed;
-        if (ti * plan.seeds + static_cast<std::int64_t>(seed - plan.seed0) < kept) continue;  // kept
-        for (const Checkpoint& c : r.checkpoints) write_run_row(text, make_row(c, r.spec.T, seed), has_accuracy);
-        outcome.rows += static_cast<std::int64_t>(r.checkpoints.size());
-        if (text.tellp() > chunk_bytes) flush();
-      }
+  for (std::int64_t number = 0; pending.next(batch, &specs); ++number) {
+    if (distribute && batch_owner(number, ranks) != 0) {
+      text = opts.peers->receive(number);
+      outcome.rows += static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+    } else {
+      const std::vector<RunResult> results = backend.run(p, cfg, specs, plan.N);
+      outcome.rows += format_rows(order, from, outcome.seeds_shared, has_accuracy, results, &text, flush);
     }
     outcome.trajectories_computed += static_cast<std::int64_t>(specs.size());
     flush();
-    progress.update(outcome.trajectories_computed);
+    progress.update(outcome.trajectories_resumed + outcome.trajectories_computed, outcome.trajectories_computed);
   }
   out.close();
   progress.finish();
@@ -323,6 +386,27 @@ SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const Sweep
   manifest["rows"] = outcome.rows;
   write_manifest(manifest_path, manifest);
   return outcome;
+}
+
+void serve_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan, Backend& backend, int rank,
+                 int size, const std::function<void(std::int64_t number, const std::string& rows)>& send,
+                 const std::function<void(std::int64_t* from, std::size_t* batch, bool* distribute)>& receive_start) {
+  validate(plan);
+  std::int64_t from = 0;
+  std::size_t batch = 1;
+  bool distribute = false;
+  receive_start(&from, &batch, &distribute);
+  if (!distribute) return;
+  const TrajectoryOrder order = TrajectoryOrder::of(plan);
+  const bool has_accuracy = std::holds_alternative<LogisticProblem>(p);
+  PendingTrajectories pending(order, from, /*shared=*/false);
+  std::vector<RunSpec> specs;
+  for (std::int64_t number = 0; pending.next(batch, &specs); ++number) {
+    if (batch_owner(number, size) != rank) continue;
+    std::string text;
+    format_rows(order, from, false, has_accuracy, backend.run(p, cfg, specs, plan.N), &text, nullptr);
+    send(number, text);
+  }
 }
 
 }  // namespace horizon

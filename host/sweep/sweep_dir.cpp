@@ -142,10 +142,13 @@ Prefix read_valid_prefix(const fs::path& csv, const Grid& grid) {
     try {
       const SweepRow r = columns.parse(line, where);
       // The row a sweep writes next: trajectory out.trajectories, its next N.
-      const std::int64_t ti = out.trajectories / grid.seeds;
-      const std::uint64_t seed = grid.seed0 + static_cast<std::uint64_t>(out.trajectories % grid.seeds);
+      const std::int64_t g = grid.first + out.trajectories;
+      const std::int64_t ti = g / grid.seeds;
+      const std::uint64_t seed = grid.seed0 + static_cast<std::uint64_t>(g % grid.seeds);
       if (ti >= nT)
         throw InputError(where, cell_name(r.T, r.N, r.seed) + " is past the end of this sweep's grid");
+      if (grid.end >= 0 && g >= grid.end)
+        throw InputError(where, cell_name(r.T, r.N, r.seed) + " is past the end of this shard");
       const std::int64_t T = grid.T[static_cast<std::size_t>(ti)], N = grid.N[static_cast<std::size_t>(rows_of_current)];
       if (r.T != T || r.N != N || r.seed != seed) {
         const bool on_grid = std::binary_search(grid.T.begin(), grid.T.end(), r.T) &&

@@ -64,6 +64,10 @@ struct Grid {
   std::int64_t seeds = 1;
   std::uint64_t seed0 = 0;
   int K = 1;
+  // The part of the sweep's order this runs.csv holds (TrajectoryOrder): a
+  // shard's file is a prefix of trajectories [first, end). end < 0: to the
+  // end of the grid.
+  std::int64_t first = 0, end = -1;
 };
 Prefix read_valid_prefix(const std::filesystem::path& csv, const Grid& grid);
 

@@ -32,7 +32,7 @@ class Backend {
                                      const std::vector<std::int64_t>& budgets) = 0;
 };
 
-// threads ≤ 0: all hardware threads. Results do not depend on the count.
+// threads ≤ 0: default_threads(). Results do not depend on the count.
 std::unique_ptr<Backend> make_cpu_backend(int threads);
 
 // Settings of the CUDA backend (kernels/cuda_backend.cu; see cuda_backend.hpp).
@@ -49,6 +49,7 @@ struct BackendChoice {
   std::string which = "auto";  // "cpu", "cuda" or "auto"
   int threads = 0;             // CPU threads
   GpuOptions gpu;
+  int local_rank = 0;          // MPI: this rank's place on its node; the GPU is devices[local_rank mod count]
 };
 
 // The backend for a problem of kind `kind`. `cuda` without a usable device,
@@ -66,9 +67,14 @@ void check_compatible(const Problem& p, const AlgorithmConfig& cfg);
 // Scores every checkpoint (Evaluator::score), in parallel over runs.
 void score_results(const Problem& p, std::vector<RunResult>& results, int threads);
 
-// Threads actually used for `requested` (≤ 0 → hardware concurrency), at
+// Threads actually used for `requested` (≤ 0 → default_threads()), at
 // most max_threads().
 int resolve_threads(int requested);
+// The default CPU thread count: OMP_NUM_THREADS when set (InputError when it
+// is not a positive integer), else the CPUs of this process's affinity mask
+// (Slurm's --cpus-per-task, taskset, an MPI rank's binding), else the
+// machine's hardware threads.
+int default_threads();
 // The most CPU threads horizon starts: 4 per hardware thread, at least 64.
 // More only add overhead, and libgomp crashes on a huge count (a team of
 // 100000 overflows its stack); make_backend says when it caps a request.

@@ -19,7 +19,8 @@
 //               outer_schedule, update, noise, noise_kind, batch
 //   [grid]      T = [1, 2, 4] or "1..64*2";  N = …;  seeds;  seed0
 //   [run]       backend, threads, out, precision ("double" | "float"),
-//               gpu_path ("auto" | "fused" | "gemm")
+//               gpu_path ("auto" | "fused" | "gemm"), shard ("I/N"),
+//               progress_every (seconds between progress lines in a batch log)
 #pragma once
 
 #include <cstdint>
@@ -55,12 +56,16 @@ struct ExperimentSettings {
   std::optional<std::int64_t> seeds;
   std::optional<std::uint64_t> seed0;
   // run
-  std::optional<std::string> backend, out, precision, gpu_path;
+  std::optional<std::string> backend, out, precision, gpu_path, shard;
   std::optional<int> threads;
+  std::optional<double> progress_every;
 
   // Fields set in `over` replace ours.
   void merge(const ExperimentSettings& over);
 };
+
+// "I/N" → shard I of N; InputError naming `field` unless 0 ≤ I < N.
+void parse_shard(const std::string& text, const std::string& field, int* index, int* count);
 
 // Parses TOML text; `origin` names it in errors, `base_dir` resolves
 // relative problem files.

@@ -34,7 +34,33 @@ struct SweepPlan {
   std::vector<std::int64_t> T, N;  // ascending, ≥ 1
   std::int64_t seeds = 1;
   std::uint64_t seed0 = 0;
+  // A part of the grid (--shard I/N): the index-th of `count` contiguous,
+  // equal blocks of the trajectories in the sweep's order (T, then seed).
+  // `horizon merge` lays the shards' runs.csv end to end: the one-process file.
+  struct Shard {
+    int index = 0, count = 1;
+  } shard;
 };
+
+// Other processes that compute batches of this sweep (MPI ranks; see
+// host/sweep/mpi_world.hpp). Batches are numbered in the sweep's order from
+// where the sweep starts; batch b is computed by process batch_owner(b), and
+// process 0 (this one) writes them all in order.
+class SweepPeers {
+ public:
+  virtual ~SweepPeers() = default;
+  virtual int size() const = 0;  // processes, this one included
+  // Tells the others where the sweep starts (trajectory index `from`) and
+  // the batch size; distribute = false: this process computes everything.
+  virtual void start(std::int64_t from, std::size_t batch, bool distribute) = 0;
+  // The runs.csv text of batch `number`, computed by batch_owner(number, size()).
+  virtual std::string receive(std::int64_t number) = 0;
+};
+
+// Round-robin with process 0 last in each round (b = 0 goes to process 1):
+// process 0 also writes every batch, so when the batches do not divide
+// evenly it is the one with fewer.
+inline int batch_owner(std::int64_t number, int size) { return static_cast<int>((number + 1) % size); }
 
 struct SweepOutcome {
   std::int64_t rows = 0;  // rows in runs.csv (kept + new); read them back with for_each_run_row
@@ -50,7 +76,11 @@ struct SweepOptions {
   bool resume = false;         // continue a sweep with the same config in out_dir
   bool force = false;          // move earlier results in out_dir aside, then start afresh
   std::ostream* log = nullptr;  // notices and (on a terminal) progress; may be null
-  bool progress = false;        // draw a progress line on `log`
+  bool progress = false;        // draw a progress line on `log` (a terminal)
+  // Not a terminal (a batch log): a line every `progress_every` seconds
+  // (≤ 0: none) with trajectories done/total, run-steps/s and an ETA.
+  double progress_every = 0;
+  SweepPeers* peers = nullptr;  // MPI: the other ranks compute batches too
   nlohmann::json manifest_extra;  // merged into manifest.json (problem source, …)
   std::vector<std::string> argv;  // the command line, recorded in the manifest
   // Called before a batch is written (on_saving) and once it is on disk
@@ -70,6 +100,12 @@ void validate(const SweepPlan& plan);
 
 SweepOutcome run_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan,
                        Backend& backend, const SweepOptions& opts);
+
+// An MPI rank other than 0: computes its batches (number mod peers' size ==
+// rank) after rank 0's start(), and sends each batch's rows to rank 0.
+void serve_sweep(const Problem& p, const AlgorithmConfig& cfg, const SweepPlan& plan, Backend& backend,
+                 int rank, int size, const std::function<void(std::int64_t number, const std::string& rows)>& send,
+                 const std::function<void(std::int64_t* from, std::size_t* batch, bool* distribute)>& receive_start);
 
 // The config part of the manifest: what must match for `resume`.
 nlohmann::json sweep_config_json(const Problem& p, const AlgorithmConfig& cfg,
