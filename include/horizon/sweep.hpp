@@ -8,9 +8,9 @@
 // it (the noise is counter-based, so resumed rows equal the ones a full run
 // would write). Nothing is sized by the grid: trajectories are generated a
 // batch at a time and rows go straight to the file, so memory grows with the
-// batch, not with the number of seeds. DIR is locked (DIR/.lock) while a sweep runs; a DIR that
-// already holds a sweep needs `resume` or `force` (which moves the old
-// results to DIR/previous-<UTC time>/). Every write is checked: a failure is
+// batch, not with the number of seeds. DIR is locked (DIR/.lock) while a
+// sweep runs; a DIR that already holds a sweep needs `resume` or `force`
+// (which moves the old results to DIR/previous-<UTC time>/). Every write is checked: a failure is
 // an IoError naming the file, and manifest.json is replaced atomically.
 // docs/schema.md documents runs.csv and manifest.json.
 #pragma once
