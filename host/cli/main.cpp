@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -11,6 +12,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -57,6 +59,15 @@ bool quiet_rank() {
   for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
     if (const char* rank = std::getenv(v)) return std::string(rank) != "0";
   return false;
+}
+
+// Exit status 2 for bad input. A quiet rank first gives rank 0 time to say
+// why: mpirun ends the whole job as soon as one rank exits non-zero, and
+// could otherwise kill rank 0 before its line is out. Rank 0's own exit ends
+// the wait (mpirun then stops this rank).
+int input_error_status() {
+  if (quiet_rank()) std::this_thread::sleep_for(std::chrono::seconds(5));
+  return 2;
 }
 
 CLI::App* command_named(CLI::App& app, const std::string& name) {
@@ -160,10 +171,10 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const horizon::InputError& e) {
     if (!quiet_rank()) std::cerr << "horizon: error: " << e.what() << "\n";
-    return 2;
+    return input_error_status();
   } catch (const horizon::IoError& e) {
     if (!quiet_rank()) std::cerr << "horizon: error: " << e.what() << "\n";
-    return 2;
+    return input_error_status();
   } catch (const std::bad_alloc&) {
     write_stderr("horizon: error: out of memory while " + horizon::Doing::now() + "\n");
     return 2;
