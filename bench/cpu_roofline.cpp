@@ -7,8 +7,9 @@
 //                   contract a·b + c into an FMA (bit-for-bit contract)
 //   fma_gflops      the same with FMA instructions (2 flops each): the
 //                   machine's nominal double-precision peak
-//   philox_words_per_s   Philox4x32-10 on 8 lanes (philox_lanes), 4 words
-//                   per lane per call
+//   philox_words_per_s   Philox4x32-10 on 8 lanes, 32 calls at a time as a
+//                   lane step makes them (philox_lanes_seq), 4 words per
+//                   lane per call
 //   normals_per_s   Philox + Box–Muller exactly as a lane step draws its
 //                   noise (32 calls → 256 pairs → 512 normals per block)
 //
@@ -86,16 +87,17 @@ __attribute__((target("avx2,fma"))) double fma_avx2(long iters) {  // 12 chains 
   return out[0];
 }
 
-// Philox on 8 lanes, `blocks` × 32 calls; returns a word so it is kept.
+// Philox on 8 lanes, `blocks` × 32 calls, 32 at a time as a lane step makes
+// them (philox_lanes_seq); returns a word so it is kept.
 template <int Dummy = 0>
 inline std::uint32_t philox_kernel(long blocks) {
-  std::uint32_t k0[R], k1[R], words[4][R], sink = 0;
+  constexpr int calls = 32;
+  std::uint32_t k0[R], k1[R], words[calls][4][R], sink = 0;
   for (int r = 0; r < R; ++r) k0[r] = 17u * r + 1, k1[r] = 3u * r;
-  for (long b = 0; b < blocks; ++b)
-    for (int q = 0; q < 32; ++q) {
-      philox_lanes(k0, k1, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(b), 0, words);
-      sink ^= words[0][0] ^ words[3][R - 1];
-    }
+  for (long b = 0; b < blocks; ++b) {
+    philox_lanes_seq(k0, k1, 0, calls, 0, static_cast<std::uint32_t>(b), 0, words);
+    sink ^= words[b % calls][0][0] ^ words[calls - 1][3][R - 1];
+  }
   return sink;
 }
 
@@ -104,19 +106,15 @@ inline std::uint32_t philox_kernel(long blocks) {
 template <class V>
 inline double normals_kernel(long blocks) {
   constexpr int calls = 32, pairs = 2 * calls * R;
-  std::uint32_t k0[R], k1[R], words[4][R], a[pairs], b[pairs];
+  std::uint32_t k0[R], k1[R], words[calls][4][R], a[pairs], b[pairs];
   double z0[pairs], z1[pairs], sink = 0;
   for (int r = 0; r < R; ++r) k0[r] = 17u * r + 1, k1[r] = 3u * r;
   for (long blk = 0; blk < blocks; ++blk) {
-    for (int q = 0; q < calls; ++q) {
-      philox_lanes(k0, k1, static_cast<std::uint32_t>(q), 0, static_cast<std::uint32_t>(blk), 0, words);
+    philox_lanes_seq(k0, k1, 0, calls, 0, static_cast<std::uint32_t>(blk), 0, words);
+    for (int q = 0; q < calls; ++q)
       for (int half = 0; half < 2; ++half)
-        for (int r = 0; r < R; ++r) a[(2 * q + half) * R + r] = words[2 * half][r], b[(2 * q + half) * R + r] = words[2 * half + 1][r];
-    }
-    if constexpr (std::is_same_v<V, Vec2x4>)  // as lane_trajectory.hpp does per level
-      box_muller_many(a, b, z0, z1, pairs);
-    else
-      for (int p = 0; p < pairs; p += 2 * R) box_muller_lanes<Pair<V>>(a + p, b + p, z0 + p, z1 + p);
+        for (int r = 0; r < R; ++r) a[(2 * q + half) * R + r] = words[q][2 * half][r], b[(2 * q + half) * R + r] = words[q][2 * half + 1][r];
+    box_muller_block<V>(a, b, z0, z1, pairs);  // as lane_trajectory.hpp does per level
     sink += z0[blk % pairs] + z1[(blk * 7) % pairs];
   }
   return sink;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <initializer_list>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "horizon/backend.hpp"
 #include "lanes/lanes.hpp"
@@ -85,6 +87,25 @@ INSTANTIATE_TEST_SUITE_P(
              std::to_string(c.runs) + (c.diagonal ? "_diagonal" : "_dense");
     });
 
+// exp_lanes and the lane sigmoid compiled for the AVX-512 and AVX2 levels, as
+// the lane files compile them (there floor and trunc are single rounding
+// instructions; elsewhere GCC's portable expansion).
+namespace {
+template <class V>
+inline void exp_and_sigmoid(const reference::Lane& in, reference::Lane& e, reference::Lane& s) {
+  reference::put(e, reference::exp_lanes(reference::get<V>(in)));
+  reference::put(s, reference::sigmoid_neg_lanes(reference::get<V>(in)));
+}
+__attribute__((target("avx512f"), flatten)) void exp_and_sigmoid_avx512(const reference::Lane& in, reference::Lane& e,
+                                                                       reference::Lane& s) {
+  exp_and_sigmoid<reference::Vec8>(in, e, s);
+}
+__attribute__((target("avx2"), flatten)) void exp_and_sigmoid_avx2(const reference::Lane& in, reference::Lane& e,
+                                                                  reference::Lane& s) {
+  exp_and_sigmoid<reference::Vec4x2>(in, e, s);
+}
+}  // namespace
+
 // exp_lanes and the lane sigmoid against the scalar functions the reference
 // uses: bit for bit, on random arguments over the whole range (overflow,
 // gradual underflow, the clamps), integers and half-integers of log 2 (where
@@ -100,14 +121,13 @@ TEST(Lanes, ExpAndSigmoidEqualScalarBitForBit) {
   while (xs.size() % R) xs.push_back(0.25);
   // Each value type of lane_vec.hpp (one per instruction-set level; GCC
   // vectors run on any x86-64, so all three are checked on every machine).
-  const auto check = [&](auto zero, const char* type) {
-    using V = decltype(zero);
+  using Kernel = void (*)(const Lane&, Lane&, Lane&);
+  const auto check = [&](Kernel kernel, const char* type) {
     SCOPED_TRACE(type);
     for (std::size_t i = 0; i < xs.size(); i += R) {
       Lane in, e, s;
       for (int r = 0; r < R; ++r) in.x[r] = xs[i + r];
-      put(e, exp_lanes(get<V>(in)));
-      put(s, sigmoid_neg_lanes(get<V>(in)));
+      kernel(in, e, s);
       for (int r = 0; r < R; ++r) {
         EXPECT_EQ(rng::double_bits(e.x[r]), rng::double_bits(portable_exp(in.x[r]))) << "exp(" << in.x[r] << ")";
         EXPECT_EQ(rng::double_bits(s.x[r]), rng::double_bits(logistic::sigmoid_neg(in.x[r])))
@@ -115,9 +135,11 @@ TEST(Lanes, ExpAndSigmoidEqualScalarBitForBit) {
       }
     }
   };
-  check(Vec8{}, "Vec8");
-  check(Vec4x2{}, "Vec4x2");
-  check(Vec2x4{}, "Vec2x4");
+  check(exp_and_sigmoid<Vec8>, "Vec8");
+  check(exp_and_sigmoid<Vec4x2>, "Vec4x2");
+  check(exp_and_sigmoid<Vec2x4>, "Vec2x4");
+  if (__builtin_cpu_supports("avx512f")) check(exp_and_sigmoid_avx512, "Vec8, AVX-512 code");
+  if (__builtin_cpu_supports("avx2")) check(exp_and_sigmoid_avx2, "Vec4x2, AVX2 code");
 }
 
 // Box–Muller on lanes (the gradient noise of every lane step) against
@@ -222,23 +244,33 @@ TEST(Lanes, PhiloxOnLanesEqualsRandom123BothPaths) {
   }
 }
 
-// Several consecutive Philox calls at once (two interleaved on AVX2, an odd
-// one alone): the words of one philox_lanes call per counter.
+// Several consecutive Philox calls at once (two interleaved on AVX2; four,
+// two and one on AVX-512), on every path this CPU has: the words of one
+// Random123 call per counter, for counts with every remainder.
 TEST(Lanes, PhiloxSequenceEqualsOneCallPerCounter) {
-  std::uint32_t k0[reference::lanes], k1[reference::lanes];
-  for (int r = 0; r < reference::lanes; ++r) k0[r] = 0x9E3779B9u * (r + 1), k1[r] = 77u * r + 5;
-  for (int count : {1, 2, 3, 4, 7, 24}) {
-    std::vector<std::uint32_t> seq(static_cast<std::size_t>(count) * 4 * reference::lanes);
-    reference::philox_lanes_seq(k0, k1, 1000u, count, 3u, 0xfffffff0u, 1u << 28,
-                                reinterpret_cast<std::uint32_t(*)[4][reference::lanes]>(seq.data()));
-    for (int i = 0; i < count; ++i)
-      for (int r = 0; r < reference::lanes; ++r) {
-        const auto want = rng::philox((static_cast<std::uint64_t>(k1[r]) << 32) | k0[r], 1000u + i, 3u, 0xfffffff0u, 1u << 28);
-        for (int w = 0; w < 4; ++w)
-          EXPECT_EQ(seq[(static_cast<std::size_t>(i) * 4 + w) * reference::lanes + r], want.v[w])
-              << "count " << count << " call " << i << " word " << w << " lane " << r;
-      }
-  }
+  using Seq = void (*)(const std::uint32_t*, const std::uint32_t*, std::uint32_t, int, std::uint32_t, std::uint32_t,
+                       std::uint32_t, std::uint32_t (*)[4][reference::lanes]);
+  std::vector<std::pair<const char*, Seq>> paths = {{"dispatched", reference::philox_lanes_seq}};
+  if (__builtin_cpu_supports("avx2")) paths.push_back({"avx2", reference::philox_lanes_seq_avx2});
+  if (__builtin_cpu_supports("avx512f")) paths.push_back({"avx512", reference::philox_lanes_seq_avx512});
+  std::uint64_t state = 987654321;  // per-lane keys with every bit pattern, counters near the wrap
+  auto next = [&] { return static_cast<std::uint32_t>((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 32); };
+  for (const auto& [name, seq_fn] : paths)
+    for (int count : {1, 2, 3, 4, 5, 6, 7, 8, 24, 25}) {
+      std::uint32_t k0[reference::lanes], k1[reference::lanes];
+      for (int r = 0; r < reference::lanes; ++r) k0[r] = next(), k1[r] = next();
+      const std::uint32_t c0 = count % 2 ? 0xfffffffeu : next(), c1 = next(), c2 = next(), c3 = next();
+      std::vector<std::uint32_t> seq(static_cast<std::size_t>(count) * 4 * reference::lanes);
+      seq_fn(k0, k1, c0, count, c1, c2, c3, reinterpret_cast<std::uint32_t(*)[4][reference::lanes]>(seq.data()));
+      for (int i = 0; i < count; ++i)
+        for (int r = 0; r < reference::lanes; ++r) {
+          const auto want =
+              rng::philox((static_cast<std::uint64_t>(k1[r]) << 32) | k0[r], c0 + static_cast<std::uint32_t>(i), c1, c2, c3);
+          for (int w = 0; w < 4; ++w)
+            EXPECT_EQ(seq[(static_cast<std::size_t>(i) * 4 + w) * reference::lanes + r], want.v[w])
+                << name << " count " << count << " call " << i << " word " << w << " lane " << r;
+        }
+    }
 }
 
 // The logistic lanes sum in register tiles of 4 (examples, features and

@@ -104,24 +104,16 @@ class LaneTrajectory {
           word_a_[(2 * q + half) * R + r] = words_[(q * 4 + 2 * half) * R + r];
           word_b_[(2 * q + half) * R + r] = words_[(q * 4 + 2 * half + 1) * R + r];
         }
-    if constexpr (std::is_same_v<Vec, Vec2x4>) {
-      // Baseline x86-64 (SSE2): GCC's vectorisation of the scalar loop
-      // measured faster than the 2-wide explicit one (no pmovzxdq).
-      box_muller_many(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
-    } else {
-      // 2R pairs at a time (2·calls·R is a multiple of 2R): two independent
-      // chains through the long log and sin/cos polynomials, which one chain
-      // leaves latency-bound.
-      for (int pair = 0; pair < 2 * calls * R; pair += 2 * R)
-        box_muller_lanes<Pair<Vec>>(&word_a_[pair], &word_b_[pair], &z_cos_[pair], &z_sin_[pair]);
-    }
+    box_muller_block(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
     const double sigma = cfg_.noise_sigma;
-    for (int e = 0; e < K_ * d_; ++e) {
-      Vec z;  // loaded straight into registers (a memcpy to a Lane first stalls: lane_vec.hpp)
-      load((e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, z);
-      Lane& g = G_[noise_coordinate(e, d_) * K_ + noise_domain(e, d_)];
-      put(g, add_noise(get(g), sigma * z));
-    }
+    for (int j = 0; j < K_; ++j)  // draw e = j·d + i, in the order of e (no division per draw)
+      for (int i = 0; i < d_; ++i) {
+        const unsigned e = static_cast<unsigned>(noise_draw_index(j, i, d_));
+        Vec z;  // loaded straight into registers (a memcpy to a Lane first stalls: lane_vec.hpp)
+        load((e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, z);
+        Lane& g = G_[i * K_ + j];
+        put(g, add_noise(get(g), sigma * z));
+      }
   }
 
   // S ← S − η (H_w S + Ĝ), η per lane.

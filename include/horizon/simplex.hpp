@@ -19,7 +19,8 @@ HORIZON_HD void exponentiated_update(Scalar* w, const Scalar* h, int K, Scalar a
   for (int j = 1; j < K; ++j) hmin = h[j] < hmin ? h[j] : hmin;
   Scalar sum = 0;
   for (int j = 0; j < K; ++j) {
-    w[j] = w[j] * std::exp(-alpha * (h[j] - hmin));
+    const Scalar gap = h[j] - hmin;  // 0 for the smallest h: exp(−α·0) = 1 exactly, no call needed
+    if (gap != Scalar(0)) w[j] = w[j] * std::exp(-alpha * gap);
     sum += w[j];
   }
   for (int j = 0; j < K; ++j) w[j] = w[j] / sum;
