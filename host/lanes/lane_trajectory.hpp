@@ -6,6 +6,9 @@
 //   gradients(θ, G, keys, n)       G[i*K + j] = ĝ_j(θ)_i, exact or minibatch
 //   hessian_times(θ, w, S, HS)     HS = H_w(θ) S at the gradients' θ and batch
 //   val_gradient(θ, gv)
+//   may_be_elementwise             (static) and, where true, elementwise() and
+//   elementwise_step(θ, w, S, η, noisy): the whole step in one pass over the
+//                                  coordinates (diagonal quadratics)
 // Gaussian noise is added here, as in the reference. Every formula of a step
 // is the shared one of include/horizon/ on Vec values (one lane per run).
 //
@@ -50,6 +53,7 @@ class LaneTrajectory {
         w_(K_), S_(d_ * K_), G_(d_ * K_), HS_(d_ * K_), gv_(d_), h_(K_), z_cos_((K_ * d_ + 3) / 4 * 2 * R),
         z_sin_(z_cos_.size()), word_a_(z_cos_.size()), word_b_(z_cos_.size()), words_(static_cast<std::size_t>(noise_quads(K_, d_)) * 4 * R), w1_(K_), h1_(K_), scratch_(K_),
         diverged_(R, false) {
+    if constexpr (Model::may_be_elementwise) elementwise_ = m_.elementwise();
     for (int r = 0; r < R; ++r) {
       const RunSpec& spec = specs[r < active_ ? r : 0];  // idle lanes repeat lane 0
       T_[r] = spec.T;
@@ -79,10 +83,14 @@ class LaneTrajectory {
         ends_[r] = clk.round_ends();
         any_end = any_end || ends_[r];
       }
-      m_.gradients(theta_, G_, keys_, n);
-      add_gaussian_noise(n);
-      sensitivity_step(get(eta));
-      inner_step(get(eta));
+      if (elementwise_) {
+        if constexpr (Model::may_be_elementwise) elementwise_step(n, get(eta));
+      } else {
+        m_.gradients(theta_, G_, keys_, n);
+        add_gaussian_noise(n);
+        sensitivity_step(get(eta));
+        inner_step(get(eta));
+      }
       if (any_end) weights_moved = end_rounds();
       for (RunClock& clk : clock_) clk.advance();
       for (; next < budgets.size() && budgets[next] == n + 1; ++next) record(budgets[next], out);
@@ -91,10 +99,48 @@ class LaneTrajectory {
   }
 
  private:
-  // Ĝ ← G + σξ with draw e = j·d + i of step n (gradient_noise.hpp), Philox
-  // on 8 lanes.
+  bool gaussian_noise() const { return cfg_.noise_kind == NoiseKind::gaussian && cfg_.noise_sigma != 0; }
+
+  // Ĝ ← G + σξ with draw e = j·d + i of step n (gradient_noise.hpp).
   void add_gaussian_noise(std::int64_t n) {
-    if (cfg_.noise_kind != NoiseKind::gaussian || cfg_.noise_sigma == 0) return;
+    if (!gaussian_noise()) return;
+    draw_normals(n);
+    const double sigma = cfg_.noise_sigma;
+    for (int j = 0; j < K_; ++j)  // draw e = j·d + i, in the order of e (no division per draw)
+      for (int i = 0; i < d_; ++i) {
+        Lane& g = G_[i * K_ + j];
+        put(g, add_noise(get(g), sigma * normal(noise_draw_index(j, i, d_))));
+      }
+  }
+
+  // A model whose every term is elementwise (a diagonal quadratic: ∇f_j and
+  // H_w S coordinate by coordinate) takes the whole step in one pass over the
+  // coordinates, without the G and HS arrays: the same formulas in the same
+  // order per value as gradients(), add_gaussian_noise(), sensitivity_step()
+  // and inner_step() one after the other (θ_i is read before it is written,
+  // and no other coordinate reads it), so the same bits.
+  void elementwise_step(std::int64_t n, const Vec& eta) {
+    if (gaussian_noise()) {
+      draw_normals(n);
+      const double sigma = cfg_.noise_sigma;
+      m_.elementwise_step(theta_, w_, S_, eta,
+                          [&](int j, int i, const Vec& g) { return add_noise(g, sigma * normal(noise_draw_index(j, i, d_))); });
+    } else {
+      m_.elementwise_step(theta_, w_, S_, eta, [](int, int, const Vec& g) { return g; });
+    }
+  }
+
+  // Normal e of the step, on every lane (draw_normals).
+  Vec normal(int draw) const {
+    const unsigned e = static_cast<unsigned>(draw);
+    Vec z;  // loaded straight into registers (a memcpy to a Lane first stalls: lane_vec.hpp)
+    load((e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, z);
+    return z;
+  }
+
+  // The K·d normals of step n on every lane: Philox on 8 lanes, then
+  // Box–Muller, draw e in z_cos_ (e even) or z_sin_ (e odd) at e / 2.
+  void draw_normals(std::int64_t n) {
     const int calls = noise_quads(K_, d_);
     philox_lanes_seq(keys_.key0, keys_.key1, 0, calls, 0, static_cast<std::uint32_t>(n),
                      rng::gradient_noise_stream << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
@@ -105,15 +151,6 @@ class LaneTrajectory {
           word_b_[(2 * q + half) * R + r] = words_[(q * 4 + 2 * half + 1) * R + r];
         }
     box_muller_block(word_a_.data(), word_b_.data(), z_cos_.data(), z_sin_.data(), 2 * calls * R);
-    const double sigma = cfg_.noise_sigma;
-    for (int j = 0; j < K_; ++j)  // draw e = j·d + i, in the order of e (no division per draw)
-      for (int i = 0; i < d_; ++i) {
-        const unsigned e = static_cast<unsigned>(noise_draw_index(j, i, d_));
-        Vec z;  // loaded straight into registers (a memcpy to a Lane first stalls: lane_vec.hpp)
-        load((e % 2 ? z_sin_.data() : z_cos_.data()) + static_cast<std::size_t>(e / 2) * R, z);
-        Lane& g = G_[i * K_ + j];
-        put(g, add_noise(get(g), sigma * z));
-      }
   }
 
   // S ← S − η (H_w S + Ĝ), η per lane.
@@ -180,6 +217,7 @@ class LaneTrajectory {
   std::vector<std::uint32_t> words_;                    // [call][word][lane], as Philox gives them
   std::vector<double> w1_, h1_, scratch_;               // one lane's weight update
   std::vector<bool> diverged_;
+  bool elementwise_ = false;  // the model takes whole steps elementwise (elementwise_step)
 };
 
 }  // namespace

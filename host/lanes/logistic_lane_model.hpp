@@ -45,6 +45,8 @@ class LogisticLaneModel {
 
   void weights_changed(const std::vector<Lane>&) {}
 
+  static constexpr bool may_be_elementwise = false;  // lane_trajectory.hpp
+
   void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G, const LaneKeys& keys, std::int64_t n) {
     for (int j = 0; j < K_; ++j) {
       const Dataset& data = p_->domains[j];

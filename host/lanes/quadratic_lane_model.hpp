@@ -4,6 +4,7 @@
 #pragma once
 #include "lanes/lanes.hpp"
 
+#include "horizon/inner_step.hpp"
 #include "horizon/quadratic_terms.hpp"
 #include "horizon/sensitivity_step.hpp"
 #include "lanes/lane_trajectory.hpp"
@@ -41,6 +42,32 @@ class QuadraticLaneModel {
 
   void val_gradient(const std::vector<Lane>& theta, std::vector<Lane>& gv) const {
     apply(p_->validation, theta, gv.data(), 1, 0);
+  }
+
+  // A diagonal problem's terms are all elementwise (lane_trajectory.hpp's
+  // elementwise_step).
+  static constexpr bool may_be_elementwise = true;
+  bool elementwise() const { return p_->diagonal; }
+
+  // One step of a diagonal problem, coordinate i by coordinate: for each
+  // domain j, Ĝ_ij = noisy(j, i, a_j,i (θ_i − c_j,i)), S_ij ← S_ij − η(H_ii S_ij
+  // + Ĝ_ij), and (Ĝ w)_i term by term (j ascending); then θ_i ← θ_i − η (Ĝ w)_i.
+  template <class Noisy>
+  void elementwise_step(std::vector<Lane>& theta, const std::vector<Lane>& w, std::vector<Lane>& S, const Vec& eta,
+                        const Noisy& noisy) const {
+    for (int i = 0; i < d_; ++i) {
+      const Vec t = get(theta[i]), h = get(H_[i]);
+      Vec mixed{};
+      for (int j = 0; j < K_; ++j) {
+        const Quadratic& q = p_->domains[j];
+        const Vec g = noisy(j, i, diagonal_gradient(q.A[i], t, q.c[i]));
+        Lane& s = S[i * K_ + j];
+        const Vec sij = get(s);
+        put(s, sensitivity_update(sij, h * sij, g, eta));
+        mixed = mix_term(mixed, g, get(w[j]));
+      }
+      put(theta[i], inner_update(t, eta, mixed));
+    }
   }
 
  private:
