@@ -1,16 +1,21 @@
-// A sweep across MPI ranks (mpi_world.hpp), with OpenMPI.
+// A sweep across MPI ranks (mpi_world.hpp). OpenMPI itself is in
+// libhorizon_mpi.so (mpi_module.cpp), loaded next to this executable only
+// when an MPI launcher started it (mpi_module_api.hpp says why).
 #include "sweep/mpi_world.hpp"
 
-#include <mpi.h>
+#include <dlfcn.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "horizon/error.hpp"
 #include "horizon/io_error.hpp"
+#include "sweep/mpi_module_api.hpp"
 
 namespace horizon {
 namespace mpi {
@@ -19,18 +24,46 @@ namespace {
 constexpr int kRowsTag = 2;
 constexpr std::int64_t kPiece = std::int64_t{1} << 30;  // MPI counts are int: send ≤ 1 GiB a message
 
+const HorizonMpiApi* api = nullptr;  // set by start() under a launcher
+
 bool launched_by_mpirun() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
     if (std::getenv(v)) return true;
   return false;
 }
 
+// libhorizon_mpi.so beside this executable (the build puts both in one
+// folder).
+std::string module_path() {
+  std::string exe(4096, '\0');
+  const ssize_t n = readlink("/proc/self/exe", exe.data(), exe.size() - 1);
+  if (n <= 0) return "libhorizon_mpi.so";
+  exe.resize(static_cast<std::size_t>(n));
+  const std::size_t slash = exe.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : exe.substr(0, slash)) + "/libhorizon_mpi.so";
+}
+
+const HorizonMpiApi* load_module() {
+  const std::string path = module_path();
+  // RTLD_GLOBAL: OpenMPI's own components (dlopen()ed by libmpi) resolve
+  // symbols of libmpi and libopen-pal.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!handle)
+    throw IoError("MPI: cannot load horizon's MPI module: " + std::string(dlerror()) +
+                  " (it is built with horizon when libopenmpi-dev is installed)");
+  using Entry = const HorizonMpiApi* (*)();
+  const auto entry = reinterpret_cast<Entry>(dlsym(handle, "horizon_mpi_api"));
+  const HorizonMpiApi* table = entry ? entry() : nullptr;
+  if (!table || table->abi != kHorizonMpiAbi)
+    throw IoError("MPI: '" + path + "' is not this horizon's MPI module (rebuild horizon)");
+  return table;
+}
+
 void check(int rc, const char* what) {
-  if (rc != MPI_SUCCESS) {
-    char text[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(rc, text, &len);
-    throw IoError(std::string("MPI: ") + what + " failed: " + std::string(text, static_cast<std::size_t>(len)));
+  if (rc != 0) {
+    char text[512];
+    api->error_string(rc, text, sizeof text);
+    throw IoError(std::string("MPI: ") + what + " failed: " + text);
   }
 }
 
@@ -40,17 +73,15 @@ class RankZeroPeers final : public SweepPeers {
   int size() const override { return size_; }
   void start(std::int64_t from, std::size_t batch, bool distribute) override {
     std::int64_t msg[3] = {from, static_cast<std::int64_t>(batch), distribute ? 1 : 0};
-    check(MPI_Bcast(msg, 3, MPI_INT64_T, 0, MPI_COMM_WORLD), "broadcasting where the sweep starts");
+    check(api->bcast_i64(msg, 3), "broadcasting where the sweep starts");
   }
   std::string receive(std::int64_t number) override {
     const int from = batch_owner(number, size_);
     std::int64_t bytes = 0;
-    check(MPI_Recv(&bytes, 1, MPI_INT64_T, from, kRowsTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-          "receiving a batch's size");
+    check(api->recv_i64(&bytes, 1, from, kRowsTag), "receiving a batch's size");
     std::string text(static_cast<std::size_t>(bytes), '\0');
     for (std::int64_t at = 0; at < bytes; at += kPiece)
-      check(MPI_Recv(text.data() + at, static_cast<int>(std::min(kPiece, bytes - at)), MPI_CHAR, from, kRowsTag,
-                     MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+      check(api->recv_bytes(text.data() + at, static_cast<int>(std::min(kPiece, bytes - at)), from, kRowsTag),
             "receiving a batch's rows");
     return text;
   }
@@ -64,35 +95,18 @@ class RankZeroPeers final : public SweepPeers {
 World start() {
   World w;
   if (!launched_by_mpirun()) return w;
-  int provided = 0;
-  check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init");
+  api = load_module();
+  check(api->init(&w.rank, &w.size, &w.local_rank), "MPI_Init");
   w.active = true;
-  MPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &w.size);
-  MPI_Comm node;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, w.rank, MPI_INFO_NULL, &node);
-  MPI_Comm_rank(node, &w.local_rank);
-  MPI_Comm_free(&node);
-  // Errors come back as codes (check() says which call failed) rather than
-  // aborting inside MPI without a word.
-  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   return w;
 }
 
 void finish() {
-  int started = 0, finished = 0;
-  MPI_Initialized(&started);
-  MPI_Finalized(&finished);
-  if (started && !finished) MPI_Finalize();
+  if (api) api->finalize_if_started();
 }
 
 void abort_all(int code) {
-  int started = 0, finished = 0, size = 1;
-  MPI_Initialized(&started);
-  MPI_Finalized(&finished);
-  if (!started || finished) return;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  if (api) api->abort_if_started(code);
 }
 
 std::unique_ptr<SweepPeers> peers(const World& world) {
@@ -109,12 +123,12 @@ void serve(const World& world, const Problem& p, const AlgorithmConfig& cfg, con
   struct InFlight {
     std::string rows;
     std::int64_t bytes = 0;
-    std::vector<MPI_Request> requests;
+    std::vector<void*> requests;  // the module's, freed by waitall
   };
   std::deque<InFlight> in_flight;
   auto wait_oldest = [&] {
     InFlight& f = in_flight.front();
-    check(MPI_Waitall(static_cast<int>(f.requests.size()), f.requests.data(), MPI_STATUSES_IGNORE), "sending rows");
+    check(api->waitall(static_cast<int>(f.requests.size()), f.requests.data()), "sending rows");
     in_flight.pop_front();
   };
   auto send = [&](std::int64_t, const std::string& rows) {
@@ -125,17 +139,17 @@ void serve(const World& world, const Problem& p, const AlgorithmConfig& cfg, con
     f.bytes = static_cast<std::int64_t>(f.rows.size());
     f.requests.reserve(2 + static_cast<std::size_t>(f.bytes / kPiece));
     f.requests.emplace_back();
-    check(MPI_Isend(&f.bytes, 1, MPI_INT64_T, 0, kRowsTag, MPI_COMM_WORLD, &f.requests.back()), "sending rows");
+    check(api->isend_i64(&f.bytes, 1, 0, kRowsTag, &f.requests.back()), "sending rows");
     for (std::int64_t at = 0; at < f.bytes; at += kPiece) {
       f.requests.emplace_back();
-      check(MPI_Isend(f.rows.data() + at, static_cast<int>(std::min(kPiece, f.bytes - at)), MPI_CHAR, 0, kRowsTag,
-                      MPI_COMM_WORLD, &f.requests.back()),
+      check(api->isend_bytes(f.rows.data() + at, static_cast<int>(std::min(kPiece, f.bytes - at)), 0, kRowsTag,
+                             &f.requests.back()),
             "sending rows");
     }
   };
   auto receive_start = [&](std::int64_t* from, std::size_t* batch, bool* distribute) {
     std::int64_t msg[3] = {0, 1, 0};
-    check(MPI_Bcast(msg, 3, MPI_INT64_T, 0, MPI_COMM_WORLD), "receiving where the sweep starts");
+    check(api->bcast_i64(msg, 3), "receiving where the sweep starts");
     *from = msg[0];
     *batch = static_cast<std::size_t>(msg[1]);
     *distribute = msg[2] != 0;

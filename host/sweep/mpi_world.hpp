@@ -2,7 +2,8 @@
 //
 // MPI starts only when horizon was launched by an MPI launcher (mpirun sets
 // OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE); a plain `horizon sweep` never
-// touches it. Rank 0 owns DIR: it reads what --resume keeps, tells the
+// touches it, nor maps OpenMPI: that lives in libhorizon_mpi.so beside the
+// executable, opened on the first MPI launch (mpi_module_api.hpp). Rank 0 owns DIR: it reads what --resume keeps, tells the
 // others where the sweep starts (SweepPeers::start), computes batches
 // P − 1, 2P − 1, … itself and writes every batch in the sweep's order, taking
 // batch b's rows from rank (b + 1) mod P (batch_owner; each rank at most 4

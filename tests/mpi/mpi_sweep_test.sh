@@ -8,7 +8,8 @@
 # equal: quadratic with gaussian noise, logistic with minibatch noise and a
 # noise-free quadratic (rank 0 alone), each under `MPIEXEC --oversubscribe
 # -n P`: runs.csv byte-identical to the one-process sweep; then a resume
-# under MPI of a cut file.
+# under MPI of a cut file; bad input and a binary without its MPI module
+# (libhorizon_mpi.so) fail with one line.
 # rank-death: SIGKILL rank 1 while the sweep runs: the job fails, rank 0 says
 # it was interrupted and how to resume, runs.csv holds only whole
 # trajectories, and a plain --resume completes it byte for byte.
@@ -67,7 +68,21 @@ if [[ $mode == equal ]]; then
   expect_one_error held "horizon: error: --out: 'one-quadratic' already holds a sweep; pass --resume to continue it or --force to move it aside (to one-quadratic/previous-<UTC time>/)" \
     ${grids[quadratic]} --backend cpu --out one-quadratic
   [[ $(md5sum <one-quadratic/runs.csv) == "$before" ]] || fail "held: runs.csv changed"
-  echo "ok: mpirun -n $P equals the one-process sweep (quadratic, logistic, shared seeds, resume); bad input is one line"
+  # OpenMPI is in libhorizon_mpi.so beside the binary, loaded only under a
+  # launcher: a binary without it fails with one line, and runs alone.
+  mkdir -p lonely && cp "$horizon" lonely/horizon
+  rc=0
+  "$mpiexec" --oversubscribe -n "$P" lonely/horizon sweep ${grids[quadratic]} --backend cpu --out lonely-out \
+    >/dev/null 2>lonely.err || rc=$?
+  [[ $rc != 0 ]] || fail "no MPI module: mpirun exited 0"
+  [[ $(grep -c '^horizon: ' lonely.err) == 1 ]] || fail "no MPI module: not one horizon line: $(cat lonely.err)"
+  grep -qF "horizon: error: MPI: cannot load horizon's MPI module: $PWD/lonely/libhorizon_mpi.so: " lonely.err \
+    || fail "no MPI module: unexpected message: $(cat lonely.err)"
+  [[ ! -e lonely-out ]] || fail "no MPI module: --out was created"
+  lonely/horizon sweep ${grids[shared]} --backend cpu --threads 1 --out lonely-one >/dev/null 2>&1 \
+    || fail "no MPI module: a plain sweep failed"
+  same one-shared/runs.csv lonely-one/runs.csv "a plain sweep of the binary without its MPI module"
+  echo "ok: mpirun -n $P equals the one-process sweep (quadratic, logistic, shared seeds, resume); bad input and a missing MPI module are one line"
   exit 0
 fi
 
