@@ -105,12 +105,16 @@ class LaneTrajectory {
   void add_gaussian_noise(std::int64_t n) {
     if (!gaussian_noise()) return;
     draw_normals(n);
-    const double sigma = cfg_.noise_sigma;
     for (int j = 0; j < K_; ++j)  // draw e = j·d + i, in the order of e (no division per draw)
       for (int i = 0; i < d_; ++i) {
         Lane& g = G_[i * K_ + j];
-        put(g, add_noise(get(g), sigma * normal(noise_draw_index(j, i, d_))));
+        put(g, noisy(j, i, get(g)));
       }
+  }
+
+  // Ĝ_ij = G_ij + σ ξ_e of the step's draws (draw_normals), e = j·d + i.
+  Vec noisy(int j, int i, const Vec& g) const {
+    return add_noise(g, cfg_.noise_sigma * normal(noise_draw_index(j, i, d_)));
   }
 
   // A model whose every term is elementwise (a diagonal quadratic: ∇f_j and
@@ -122,9 +126,7 @@ class LaneTrajectory {
   void elementwise_step(std::int64_t n, const Vec& eta) {
     if (gaussian_noise()) {
       draw_normals(n);
-      const double sigma = cfg_.noise_sigma;
-      m_.elementwise_step(theta_, w_, S_, eta,
-                          [&](int j, int i, const Vec& g) { return add_noise(g, sigma * normal(noise_draw_index(j, i, d_))); });
+      m_.elementwise_step(theta_, w_, S_, eta, [this](int j, int i, const Vec& g) { return noisy(j, i, g); });
     } else {
       m_.elementwise_step(theta_, w_, S_, eta, [](int, int, const Vec& g) { return g; });
     }
