@@ -22,6 +22,7 @@
 #include "horizon/io_error.hpp"
 #include "horizon/version.hpp"
 #include "suggest.hpp"
+#include "sweep/mpi_launch.hpp"
 
 namespace {
 
@@ -56,9 +57,8 @@ void write_stderr(const std::string& line) {
 // once the ranks have started are said by the rank they happen on:
 // cmd_sweep.cpp.)
 bool quiet_rank() {
-  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
-    if (const char* rank = std::getenv(v)) return std::string(rank) != "0";
-  return false;
+  const char* rank = horizon::mpi::launcher_rank();
+  return rank && std::string(rank) != "0";
 }
 
 // Exit status 2 for bad input. A quiet rank first gives rank 0 time to say

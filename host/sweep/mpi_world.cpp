@@ -8,13 +8,13 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <deque>
 #include <string>
 #include <vector>
 
 #include "horizon/error.hpp"
 #include "horizon/io_error.hpp"
+#include "sweep/mpi_launch.hpp"
 #include "sweep/mpi_module_api.hpp"
 
 namespace horizon {
@@ -25,12 +25,6 @@ constexpr int kRowsTag = 2;
 constexpr std::int64_t kPiece = std::int64_t{1} << 30;  // MPI counts are int: send ≤ 1 GiB a message
 
 const HorizonMpiApi* api = nullptr;  // set by start() under a launcher
-
-bool launched_by_mpirun() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
-    if (std::getenv(v)) return true;
-  return false;
-}
 
 // libhorizon_mpi.so beside this executable (the build puts both in one
 // folder).
@@ -94,7 +88,7 @@ class RankZeroPeers final : public SweepPeers {
 
 World start() {
   World w;
-  if (!launched_by_mpirun()) return w;
+  if (!launched_by_mpi_launcher()) return w;
   api = load_module();
   check(api->init(&w.rank, &w.size, &w.local_rank), "MPI_Init");
   w.active = true;

@@ -1,7 +1,7 @@
 // A sweep across MPI ranks (`mpirun -n P horizon sweep …`).
 //
-// MPI starts only when horizon was launched by an MPI launcher (mpirun sets
-// OMPI_COMM_WORLD_SIZE, PMIX_RANK or PMI_SIZE); a plain `horizon sweep` never
+// MPI starts only when horizon was launched by an MPI launcher (its
+// environment: mpi_launch.hpp); a plain `horizon sweep` never
 // touches it, nor maps OpenMPI: that lives in libhorizon_mpi.so beside the
 // executable, opened on the first MPI launch (mpi_module_api.hpp). Rank 0 owns DIR: it reads what --resume keeps, tells the
 // others where the sweep starts (SweepPeers::start), computes batches
