@@ -13,9 +13,12 @@ namespace horizon {
 namespace cuda {
 namespace {
 
-__global__ void launch_probe_kernel(int* out) {
+// Touches the last byte of its dynamic shared memory, when it has any: with
+// none, shared[] has no byte to write (compute-sanitizer: out of bounds, and
+// the context is lost for every later call of the process).
+__global__ void launch_probe_kernel(int* out, unsigned dynamic_shared_bytes) {
   extern __shared__ unsigned char shared[];
-  if (threadIdx.x == 0 && shared != nullptr) shared[0] = 1;  // touches the dynamic shared memory
+  if (threadIdx.x == 0 && dynamic_shared_bytes > 0) shared[dynamic_shared_bytes - 1] = 1;
   out[threadIdx.x] = static_cast<int>(threadIdx.x);
 }
 
@@ -25,7 +28,7 @@ int launch_probe(int threads, std::size_t dynamic_shared_bytes) {
   DeviceBuffer<int> out(threads > 0 ? static_cast<std::size_t>(threads) : 1);
   out.zero(nullptr);
   launch_kernel("launch_probe_kernel", launch_probe_kernel, dim3(1), dim3(static_cast<unsigned>(threads)),
-                dynamic_shared_bytes, nullptr, out.data());
+                dynamic_shared_bytes, nullptr, out.data(), static_cast<unsigned>(dynamic_shared_bytes));
   std::vector<int> host;
   out.download(host, nullptr);
   int wrote = 0;
