@@ -46,11 +46,13 @@ std::size_t dense_fused_static_smem() {
   return static_shared_bytes(reinterpret_cast<const void*>(quadratic_dense_fused_kernel<Scalar>));
 }
 
-// The dynamic shared memory a block may use: the opt-in limit less the static part.
+// The dynamic shared memory a block may use: the opt-in limit less the static
+// part, in whole units of launch_kernel's rounding (launch.hpp), so that a
+// layout that fits still fits once rounded up.
 template <class Scalar>
 std::size_t dense_fused_shared_budget(const DeviceContext& ctx) {
   const std::size_t fixed = dense_fused_static_smem<Scalar>();
-  return ctx.shared_optin > fixed ? ctx.shared_optin - fixed : 0;
+  return ctx.shared_optin > fixed ? (ctx.shared_optin - fixed) / kSharedUnit * kSharedUnit : 0;
 }
 
 // The problem in the kernel's layouts: A_j and A_v transposed (so the

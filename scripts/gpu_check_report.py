@@ -120,6 +120,7 @@ report = {
               "ld_library_path_added": [p for p in meta.get("ld_added", "").split(":") if p],
               "missing_libraries": [p for p in meta.get("missing_libs", "").split() if p]},
     "settings": {"test_filter": meta.get("test_filter"), "sanitizer_filter": meta.get("sanitizer_filter"),
+                 "racecheck_filter": meta.get("racecheck_filter"),
                  "bench_grid": meta.get("bench_grid"), "python": meta.get("python")},
     "steps": steps,
     "tests": gtest_counts(os.path.join(out, "gtest-cuda.xml")),

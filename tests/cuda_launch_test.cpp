@@ -27,6 +27,14 @@ TEST(CudaLaunch, SharedMemoryOptInLooksAtStaticPlusDynamic) {
   EXPECT_TRUE(cuda::needs_shared_opt_in(2 * KiB, 47 * KiB));
 }
 
+TEST(CudaLaunch, DynamicSharedMemoryIsAskedForInSixteenByteUnits) {
+  EXPECT_EQ(cuda::shared_launch_bytes(0), 0u);
+  EXPECT_EQ(cuda::shared_launch_bytes(8), 16u);  // K = 1 weights of the GEMM update
+  EXPECT_EQ(cuda::shared_launch_bytes(16), 16u);
+  EXPECT_EQ(cuda::shared_launch_bytes(24), 32u);
+  EXPECT_EQ(cuda::shared_launch_bytes(48 * 1024), 48u * 1024);
+}
+
 TEST(CudaLaunch, SyncChecksFollowTheEnvironmentValue) {
   EXPECT_FALSE(cuda::sync_checks_requested(nullptr));
   EXPECT_FALSE(cuda::sync_checks_requested(""));
