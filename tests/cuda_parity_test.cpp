@@ -169,6 +169,36 @@ INSTANTIATE_TEST_SUITE_P(Sizes, CudaParityGrid,
                                   std::to_string(std::get<3>(info.param));
                          });
 
+// ---------------------------------------------------------------- the GEMM path, forced
+
+// (d, K, runs) on small dense problems, which the automatic choice gives to
+// the fused kernel. One case per test, so that a sanitizer run (scripts/gpu-check)
+// can take a single one.
+class CudaParityGemm : public CudaParity, public ::testing::WithParamInterface<std::tuple<int, int, int>> {
+ protected:
+  void SetUp() override { CudaParity::SetUp(); }
+};
+
+TEST_P(CudaParityGemm, GemmPathForcedOnSmallProblems) {
+  const auto [d, K, runs] = GetParam();
+  const QuadraticProblem p = test::random_problem(d, K, false, 300 + d + K);
+  AlgorithmConfig cfg = test::basic_config();
+  cfg.noise_sigma = 0.1;
+  CudaBackendOptions opts;
+  opts.path = CudaBackendOptions::Path::gemm;
+  const std::vector<RunSpec> specs = make_specs(runs);
+  EXPECT_EQ(compare(cpu_run(p, cfg, specs, kBudgets), gpu(opts)->run(p, cfg, specs, kBudgets), kDoubleTol), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, CudaParityGemm,
+                         ::testing::Combine(::testing::Values(5, 13, 37), ::testing::Values(1, 3),
+                                            ::testing::Values(1, 7, 33)),
+                         [](const ::testing::TestParamInfo<std::tuple<int, int, int>>& info) {
+                           return "d" + std::to_string(std::get<0>(info.param)) + "_K" +
+                                  std::to_string(std::get<1>(info.param)) + "_runs" +
+                                  std::to_string(std::get<2>(info.param));
+                         });
+
 // ---------------------------------------------------------------- algorithm options
 
 TEST_F(CudaParity, UpdateRulesSchedulesAndNoise) {
@@ -249,20 +279,6 @@ TEST_F(CudaParity, DivergingRunsAreFlaggedIdentically) {
 
 // ---------------------------------------------------------------- paths and variants
 
-TEST_F(CudaParity, GemmPathForcedOnSmallProblems) {
-  for (int d : {5, 13, 37})
-    for (int K : {1, 3})
-      for (int runs : {1, 7, 33}) {
-        const QuadraticProblem p = test::random_problem(d, K, false, 300 + d + K);
-        AlgorithmConfig cfg = test::basic_config();
-        cfg.noise_sigma = 0.1;
-        CudaBackendOptions opts;
-        opts.path = CudaBackendOptions::Path::gemm;
-        const std::vector<RunSpec> specs = make_specs(runs);
-        EXPECT_EQ(compare(cpu_run(p, cfg, specs, kBudgets), gpu(opts)->run(p, cfg, specs, kBudgets), kDoubleTol), "")
-            << "d " << d << ", K " << K << ", runs " << runs;
-      }
-}
 
 TEST_F(CudaParity, FusedPathForcedWhereItDoesNotFitThrows) {
   const QuadraticProblem p = test::random_problem(200, 8, false, 1);
