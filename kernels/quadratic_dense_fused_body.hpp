@@ -232,14 +232,16 @@ HORIZON_HD void dense_fused_body(Block& blk, const DenseArgs<Scalar>& A) {
 
     // ---- round start: S ← 0, H_w = Σ_j w_j A_j (entry by entry, j ascending);
     //      checkpoints due before step n: (θ, w)
+    // Run by run (the test is uniform over the block): a flat loop over the
+    // R·d² entries divided by d² (64-bit) for each one, at every step, and
+    // cost more than the step's dot products on the steps that begin no round.
     blk.each([&](int tid, State&) {
-      for (std::size_t e = tid; e < R * dd; e += nt) {
-        const int r = static_cast<int>(e / dd);
+      for (int r = 0; r < R; ++r) {
         if (!slot[r].begin_round) continue;
         Scalar* t = tile(r);
-        const std::size_t x = e % dd;
-        t[L.ht + x] = weighted_entry<Scalar>(K, [&](int j) { return t[L.w + j]; },
-                                             [&](int j) { return at[j * dd + x]; });
+        for (std::size_t x = tid; x < dd; x += nt)
+          t[L.ht + x] = weighted_entry<Scalar>(K, [&](int j) { return t[L.w + j]; },
+                                               [&](int j) { return at[j * dd + x]; });
       }
       for (int e = tid; e < R * kd; e += nt)
         if (slot[e / kd].begin_round) tile(e / kd)[cur + e % kd] = 0;
