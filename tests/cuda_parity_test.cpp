@@ -279,7 +279,6 @@ TEST_F(CudaParity, DivergingRunsAreFlaggedIdentically) {
 
 // ---------------------------------------------------------------- paths and variants
 
-
 TEST_F(CudaParity, FusedPathForcedWhereItDoesNotFitThrows) {
   const QuadraticProblem p = test::random_problem(200, 8, false, 1);
   CudaBackendOptions opts;
