@@ -240,23 +240,19 @@ HORIZON_HD void dense_fused_body(Block& blk, const DenseArgs<Scalar>& A) {
     // block), the flat loop, which keeps every thread busy: run by run
     // measured 6–17 % slower there (d = 8).
     const int ddi = d * d;
+    auto hw_entry = [&](int r, int x) {  // H_w(x) of run r, x = l·d + i
+      Scalar* t = tile(r);
+      t[L.ht + x] = weighted_entry<Scalar>(K, [&](int j) { return t[L.w + j]; }, [&](int j) { return at[j * dd + x]; });
+    };
     blk.each([&](int tid, State&) {
       if (ddi >= nt) {
-        for (int r = 0; r < R; ++r) {
-          if (!slot[r].begin_round) continue;
-          Scalar* t = tile(r);
-          for (int x = tid; x < ddi; x += nt)
-            t[L.ht + x] = weighted_entry<Scalar>(K, [&](int j) { return t[L.w + j]; },
-                                                 [&](int j) { return at[j * dd + x]; });
-        }
+        for (int r = 0; r < R; ++r)
+          if (slot[r].begin_round)
+            for (int x = tid; x < ddi; x += nt) hw_entry(r, x);
       } else {
         for (int e = tid; e < R * ddi; e += nt) {
           const int r = e / ddi;
-          if (!slot[r].begin_round) continue;
-          Scalar* t = tile(r);
-          const int x = e - r * ddi;
-          t[L.ht + x] = weighted_entry<Scalar>(K, [&](int j) { return t[L.w + j]; },
-                                               [&](int j) { return at[j * dd + x]; });
+          if (slot[r].begin_round) hw_entry(r, e - r * ddi);
         }
       }
       for (int e = tid; e < R * kd; e += nt)

@@ -143,10 +143,7 @@ class CudaParity : public ::testing::Test {
 // ---------------------------------------------------------------- the size grid
 
 // (diagonal, d, K, runs)
-class CudaParityGrid : public CudaParity, public ::testing::WithParamInterface<std::tuple<bool, int, int, int>> {
- protected:
-  void SetUp() override { CudaParity::SetUp(); }
-};
+class CudaParityGrid : public CudaParity, public ::testing::WithParamInterface<std::tuple<bool, int, int, int>> {};
 
 TEST_P(CudaParityGrid, WholeTrajectoriesMatchCpu) {
   const auto [diagonal, d, K, runs] = GetParam();
@@ -174,10 +171,7 @@ INSTANTIATE_TEST_SUITE_P(Sizes, CudaParityGrid,
 // (d, K, runs) on small dense problems, which the automatic choice gives to
 // the fused kernel. One case per test, so that a sanitizer run (scripts/gpu-check)
 // can take a single one.
-class CudaParityGemm : public CudaParity, public ::testing::WithParamInterface<std::tuple<int, int, int>> {
- protected:
-  void SetUp() override { CudaParity::SetUp(); }
-};
+class CudaParityGemm : public CudaParity, public ::testing::WithParamInterface<std::tuple<int, int, int>> {};
 
 TEST_P(CudaParityGemm, GemmPathForcedOnSmallProblems) {
   const auto [d, K, runs] = GetParam();
