@@ -356,5 +356,105 @@ TEST(Lanes, BackendMixesGroupsAndSinglesConsistently) {
   }
 }
 
+// A lane family draws each step's noise once for all its groups: every
+// group's results equal the same group run alone (and so the reference),
+// for each kind of draw — Gaussian (dense and diagonal quadratics, logistic)
+// and minibatch rows — at every instruction-set level, with ragged groups.
+TEST(LaneFamilies, EqualEachGroupRunAloneBitForBit) {
+  const QuadraticProblem dense = test::random_problem(5, 3, false, 71);
+  const QuadraticProblem diagonal = test::random_problem(9, 2, true, 72);
+  LogisticGeneratorParams g;
+  g.d = 6;
+  g.K = 3;
+  g.aligned = 2;
+  g.examples = 40;
+  g.validation_examples = 30;
+  g.lambda = 0.05;
+  g.seed = 5;
+  const LogisticProblem logistic = generate_logistic(g);
+  const std::vector<std::int64_t> budgets = {3, 17, 41};
+  std::mt19937_64 rng(20261204);
+  for (int width : {8, 3}) {
+    std::vector<std::uint64_t> seeds;
+    for (int r = 0; r < width; ++r) seeds.push_back(rng());
+    reference::LaneFamily family;
+    for (std::int64_t T : {1, 4, 16, 5, 50}) {  // per group one T for every lane, or mixed
+      family.emplace_back();
+      for (int r = 0; r < width; ++r) family.back().push_back({T == 5 ? 1 + r : T, seeds[r]});
+    }
+    for (reference::LaneIsa isa : lane_isas()) {
+      SCOPED_TRACE(std::string("isa ") + reference::lane_isa_name(isa) + ", width " + std::to_string(width));
+      const auto expect_alone = [&](const reference::LaneFamilyResults& got, auto&& alone) {
+        ASSERT_EQ(got.size(), family.size());
+        for (std::size_t f = 0; f < family.size(); ++f) {
+          const std::vector<RunResult> ref = alone(family[f]);
+          ASSERT_EQ(got[f].size(), ref.size());
+          for (std::size_t r = 0; r < ref.size(); ++r) {
+            EXPECT_EQ(got[f][r].spec.seed, family[f][r].seed);
+            EXPECT_EQ(got[f][r].spec.T, family[f][r].T);
+            for (std::size_t i = 0; i < budgets.size(); ++i) {
+              SCOPED_TRACE("group " + std::to_string(f) + " lane " + std::to_string(r) + " N " + std::to_string(budgets[i]));
+              EXPECT_EQ(got[f][r].checkpoints[i].theta, ref[r].checkpoints[i].theta);  // bitwise
+              EXPECT_EQ(got[f][r].checkpoints[i].w, ref[r].checkpoints[i].w);
+            }
+          }
+        }
+      };
+      AlgorithmConfig cfg = test::basic_config(0.4, 0.8);
+      cfg.noise_sigma = 0.3;
+      for (const QuadraticProblem* q : {&dense, &diagonal})
+        expect_alone(reference::run_quadratic_lane_family(*q, cfg, family, budgets, isa),
+                     [&](const std::vector<RunSpec>& s) { return reference::run_quadratic_lanes(*q, cfg, s, budgets, isa); });
+      expect_alone(reference::run_logistic_lane_family(logistic, cfg, family, budgets, isa),
+                   [&](const std::vector<RunSpec>& s) { return reference::run_logistic_lanes(logistic, cfg, s, budgets, isa); });
+      AlgorithmConfig mini = test::basic_config(0.4, 0.8);
+      mini.noise_kind = NoiseKind::minibatch;
+      mini.batch = 7;
+      expect_alone(reference::run_logistic_lane_family(logistic, mini, family, budgets, isa),
+                   [&](const std::vector<RunSpec>& s) { return reference::run_logistic_lanes(logistic, mini, s, budgets, isa); });
+      // And run alone, each lane is the plain reference.
+      const RunResult ref = reference::run(logistic, mini, family[2][1], budgets);
+      EXPECT_EQ(reference::run_logistic_lanes(logistic, mini, family[2], budgets, isa)[1].checkpoints[2].theta,
+                ref.checkpoints[2].theta);
+    }
+  }
+}
+
+TEST(LaneFamilies, GroupsThatAreNoFamilyAreRefused) {
+  const QuadraticProblem p = test::random_problem(3, 2, false, 9);
+  const AlgorithmConfig cfg = test::basic_config();
+  const std::vector<std::int64_t> budgets = {4};
+  EXPECT_THROW(reference::run_quadratic_lane_family(p, cfg, {{{1, 1}, {1, 2}}, {{4, 1}, {4, 3}}}, budgets),
+               std::logic_error);  // lane 1: seeds 2 and 3
+  EXPECT_THROW(reference::run_quadratic_lane_family(p, cfg, {{{1, 1}, {1, 2}}, {{4, 1}}}, budgets),
+               std::logic_error);  // sizes differ
+  EXPECT_THROW(reference::run_quadratic_lane_family(p, cfg, {}, budgets), std::logic_error);
+  EXPECT_NO_THROW(reference::run_quadratic_lane_family(p, cfg, {{{1, 1}, {1, 2}}, {{4, 1}, {4, 2}}}, budgets));
+}
+
+// The backend's families (several T per seed, seeds in any order, counts
+// that differ per seed) give every run the reference's bits, on 1 and 2
+// threads.
+TEST(LaneFamilies, BackendSharesDrawsAcrossHorizons) {
+  const QuadraticProblem p = test::random_problem(4, 3, false, 45);
+  AlgorithmConfig cfg = test::basic_config();
+  cfg.noise_sigma = 0.2;
+  std::vector<RunSpec> specs;
+  for (std::int64_t T : {1, 3, 8})
+    for (std::uint64_t s = 0; s < 19; ++s) specs.push_back({T, 1000 + (s * 7) % 19});
+  specs.push_back({5, 1003});  // a seed with one run more than the others
+  specs.push_back({6, 77});    // a seed of its own
+  for (int threads : {1, 2}) {
+    const auto results = make_cpu_backend(threads)->run(p, cfg, specs, {11, 30});
+    ASSERT_EQ(results.size(), specs.size());
+    for (std::size_t r = 0; r < specs.size(); ++r) {
+      const RunResult ref = reference::run(p, cfg, specs[r], {11, 30});
+      EXPECT_EQ(results[r].spec.T, specs[r].T);
+      EXPECT_EQ(results[r].spec.seed, specs[r].seed);
+      for (int i = 0; i < 2; ++i) EXPECT_EQ(results[r].checkpoints[i].theta, ref.checkpoints[i].theta);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace horizon

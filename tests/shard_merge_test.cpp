@@ -235,8 +235,9 @@ TEST(ShardMergeErrors, ResumeOfADifferentShardIsRefused) {
 
 TEST(Progress, LinesEveryFewSecondsWhenStderrIsAFile) {
   const std::string root = test::temp_dir("progress_lines");
-  // 1024 trajectories in batches of 64 (one thread: 8 lane groups of 8);
-  // a line is due after every batch when the interval is a microsecond.
+  // 1024 trajectories in batches of 256 (one thread: CpuBackend::
+  // preferred_batch); a line is due after every batch when the interval is a
+  // microsecond.
   const std::string sweep_args =
       "sweep --preset demo --backend cpu --threads 1 --T 1,2,4,8 --N 500 --seeds 512 --noise 0.1 ";
   const test::CommandResult r =
@@ -252,8 +253,8 @@ TEST(Progress, LinesEveryFewSecondsWhenStderrIsAFile) {
     ASSERT_TRUE(std::regex_match(l, m, line)) << l;
     done.push_back(std::stoi(m[1]));
   }
-  ASSERT_EQ(done.size(), 16u) << r.err;
-  for (std::size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i], 64 * static_cast<int>(i + 1));
+  ASSERT_EQ(done.size(), 4u) << r.err;
+  for (std::size_t i = 0; i < done.size(); ++i) EXPECT_EQ(done[i], 256 * static_cast<int>(i + 1));
   EXPECT_EQ(r.err.find('\r'), std::string::npos);  // no terminal redraws in a file
   // The default, 30 s: a sweep of a second writes none; nor does 0.
   for (const std::string every : {"", "--progress-every 0 "}) {

@@ -5,12 +5,12 @@
 #include "lanes/lanes.hpp"
 
 #define HORIZON_LANE_ENTRY(isa)                                                                              \
-  std::vector<RunResult> run_quadratic_lanes_##isa(const QuadraticProblem& p, const AlgorithmConfig& cfg,    \
-                                                   const std::vector<RunSpec>& specs,                        \
-                                                   const std::vector<std::int64_t>& budgets);                \
-  std::vector<RunResult> run_logistic_lanes_##isa(const LogisticProblem& p, const AlgorithmConfig& cfg,      \
-                                                  const std::vector<RunSpec>& specs,                         \
-                                                  const std::vector<std::int64_t>& budgets);
+  LaneFamilyResults run_quadratic_lane_family_##isa(const QuadraticProblem& p, const AlgorithmConfig& cfg,   \
+                                                    const LaneFamily& groups,                                \
+                                                    const std::vector<std::int64_t>& budgets);               \
+  LaneFamilyResults run_logistic_lane_family_##isa(const LogisticProblem& p, const AlgorithmConfig& cfg,     \
+                                                   const LaneFamily& groups,                                 \
+                                                   const std::vector<std::int64_t>& budgets);
 
 namespace horizon {
 namespace reference {
@@ -25,13 +25,13 @@ HORIZON_LANE_ENTRY(baseline)
 // The definitions in each ISA's file: the model bodies with `flatten`, so the
 // whole trajectory is inlined and compiled for the target given.
 #define HORIZON_LANE_DEFINE(isa, attributes)                                                                 \
-  attributes std::vector<RunResult> run_quadratic_lanes_##isa(                                               \
-      const QuadraticProblem& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs,             \
+  attributes LaneFamilyResults run_quadratic_lane_family_##isa(                                              \
+      const QuadraticProblem& p, const AlgorithmConfig& cfg, const LaneFamily& groups,                      \
       const std::vector<std::int64_t>& budgets) {                                                            \
-    return quadratic_lanes_body(p, cfg, specs, budgets);                                                     \
+    return quadratic_lanes_body(p, cfg, groups, budgets);                                                    \
   }                                                                                                          \
-  attributes std::vector<RunResult> run_logistic_lanes_##isa(                                                \
-      const LogisticProblem& p, const AlgorithmConfig& cfg, const std::vector<RunSpec>& specs,              \
+  attributes LaneFamilyResults run_logistic_lane_family_##isa(                                               \
+      const LogisticProblem& p, const AlgorithmConfig& cfg, const LaneFamily& groups,                       \
       const std::vector<std::int64_t>& budgets) {                                                            \
-    return logistic_lanes_body(p, cfg, specs, budgets);                                                      \
+    return logistic_lanes_body(p, cfg, groups, budgets);                                                     \
   }

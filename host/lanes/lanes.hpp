@@ -25,19 +25,32 @@ constexpr int lanes = 8;
 // minibatch of rows per run: used up to this dimension.
 constexpr int lanes_max_d = 128;
 
-// Runs specs (1 … lanes of them) to every budget (ascending), with the
-// instruction-set level lane_isa() (lane_isa.hpp) or the one given (capped
-// at what the CPU has).
-std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
-                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+// The most groups in one lane family.
+constexpr int max_family_groups = 8;
+
+// A lane family: 1 … max_family_groups groups of 1 … lanes runs, all of one
+// size, run r of every group with the same seed (any T). Its Gaussian noise and minibatch rows
+// are drawn once per step for all the groups (lane_family.hpp).
+using LaneFamily = std::vector<std::vector<RunSpec>>;
+using LaneFamilyResults = std::vector<std::vector<RunResult>>;  // per group, per run
+
+// Runs a family to every budget (ascending), with the instruction-set level
+// lane_isa() (lane_isa.hpp) or the one given (capped at what the CPU has).
+// Throws std::logic_error where the groups do not form a family.
+LaneFamilyResults run_quadratic_lane_family(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                            const LaneFamily& groups, const std::vector<std::int64_t>& budgets,
+                                            LaneIsa isa = lane_isa());
+LaneFamilyResults run_logistic_lane_family(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                           const LaneFamily& groups, const std::vector<std::int64_t>& budgets,
+                                           LaneIsa isa = lane_isa());
+
+// One group alone (1 … lanes runs, any T and seeds): a family of one.
 std::vector<RunResult> run_quadratic_lanes(const QuadraticProblem& p, const AlgorithmConfig& cfg,
                                            const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
-                                           LaneIsa isa);
-std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
-                                          const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets);
+                                           LaneIsa isa = lane_isa());
 std::vector<RunResult> run_logistic_lanes(const LogisticProblem& p, const AlgorithmConfig& cfg,
                                           const std::vector<RunSpec>& specs, const std::vector<std::int64_t>& budgets,
-                                          LaneIsa isa);
+                                          LaneIsa isa = lane_isa());
 
 }  // namespace reference
 }  // namespace horizon

@@ -1,12 +1,14 @@
 // Logistic model on lanes (lanes.hpp); the trajectory is lane_trajectory.hpp.
 // Same operations, same order as logistic.cpp, one lane per run. With full
 // gradients every lane reads the same example (a broadcast); with minibatch
-// noise each lane draws its own rows, gathered once per step and kept for
-// the Hessian product of the same step.
+// noise each lane reads its own rows, gathered once per step for the
+// gradients and the Hessian product of that step (lane_minibatch.hpp, shared
+// by a lane family).
 #pragma once
 #include <type_traits>
 
-#include "horizon/rng.hpp"
+#include "lanes/lane_family.hpp"
+#include "lanes/lane_minibatch.hpp"
 #include "lanes/lane_trajectory.hpp"
 #include "lanes/lanes.hpp"
 #include "reference/logistic_math.hpp"
@@ -29,17 +31,15 @@ inline void for_tiles(int end, F&& f, int begin = 0) {
 
 class LogisticLaneModel {
  public:
-  LogisticLaneModel(const LogisticProblem& p, const AlgorithmConfig& cfg)
-      : p_(&p), d_(p.d), K_(p.K), minibatch_(cfg.noise_kind == NoiseKind::minibatch), batch_(cfg.batch),
-        weight_(p.K), y_(p.K), x_(p.K), xs_(p.K), c_(p.K),
-        words_(static_cast<std::size_t>(minibatch_ ? cfg.batch : 0) * 4 * R) {
+  using Draws = LaneMinibatch;
+
+  LogisticLaneModel(const LogisticProblem& p, const AlgorithmConfig&, Draws& rows)
+      : p_(&p), rows_(&rows), d_(p.d), K_(p.K), minibatch_(rows.active()), batch_(rows.batch()), weight_(p.K), xs_(p.K),
+        c_(p.K) {
     for (int j = 0; j < K_; ++j) {
-      const int count = minibatch_ ? batch_ : p.domains[j].n;
-      weight_[j].resize(count);
-      if (minibatch_) {
-        y_[j].resize(count);
-        x_[j].resize(static_cast<std::size_t>(count) * d_);
-      }
+      weight_[j].resize(minibatch_ ? batch_ : p.domains[j].n);
+      x_[j] = minibatch_ ? rows.rows(j) : nullptr;
+      y_[j] = minibatch_ ? rows.labels(j) : nullptr;
     }
   }
 
@@ -47,11 +47,10 @@ class LogisticLaneModel {
 
   static constexpr bool may_be_elementwise = false;  // lane_trajectory.hpp
 
-  void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G, const LaneKeys& keys, std::int64_t n) {
+  void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G) {
     for (int j = 0; j < K_; ++j) {
-      const Dataset& data = p_->domains[j];
-      const int count = minibatch_ ? batch_ : data.n;
-      if (minibatch_) gather_batch(j, keys, n);
+      const int count = minibatch_ ? batch_ : p_->domains[j].n;
+      if (minibatch_) rows_->ensure(j);  // every domain's before hessian_times reads them
       Vec g[kMaxD];
       for (int l = 0; l < d_; ++l) g[l] = vsplat(0.0);
       const auto x = [&](int b, int l) { return row_value(j, b, l); };
@@ -193,44 +192,25 @@ class LogisticLaneModel {
 
   Vec label(int j, int b) const { return minibatch_ ? get(y_[j][b]) : vsplat(p_->domains[j].y[b]); }
 
-  // Each lane's B rows for step n: rng::uniform_index of every lane from one
-  // Philox call on the 8 lanes (the same words as the scalar call).
-  void gather_batch(int j, const LaneKeys& keys, std::int64_t n) {
-    const Dataset& data = p_->domains[j];
-    const auto m = static_cast<std::uint32_t>(data.n);
-    philox_lanes_seq(keys.key0, keys.key1, 0, batch_, static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(n),
-                     rng::minibatch << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
-    for (int b = 0; b < batch_; ++b) {
-      const std::uint32_t(*words)[R] = reinterpret_cast<const std::uint32_t(*)[R]>(&words_[static_cast<std::size_t>(b) * 4 * R]);
-      const double* rows[R];
-      for (int r = 0; r < R; ++r) {
-        const int row = static_cast<int>(rng::reduce_index(words[0][r], words[1][r], m));
-        y_[j][b].x[r] = data.y[row];
-        rows[r] = data.X.data() + static_cast<std::size_t>(row) * d_;
-      }
-      rows_to_lanes(rows, d_, &x_[j][static_cast<std::size_t>(b) * d_]);
-    }
-  }
-
   const LogisticProblem* p_;
+  Draws* rows_;  // the step's minibatch (inactive with full gradients)
   int d_, K_;
   bool minibatch_;
   int batch_;
   std::vector<std::vector<Lane>> weight_;  // σ(m)(1−σ(m))/count per example of the step
-  std::vector<std::vector<Lane>> y_, x_;   // the step's gathered minibatch (labels, rows)
   std::vector<std::vector<Lane>> xs_, c_;  // per example: xᵀS (K), w_j·weight
-  std::vector<std::uint32_t> words_;       // the step's Philox words, [draw b][word][lane]
+  // The step's minibatch rows and labels per domain (Draws); arrays in the
+  // object, not on the heap, so lane stores do not make them reload (lane_family.hpp).
+  const Lane* x_[kMaxK];
+  const Lane* y_[kMaxK];
 };
 
-// One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
-// compile it for their instruction sets.
-inline std::vector<RunResult> logistic_lanes_body(const LogisticProblem& p, const AlgorithmConfig& cfg,
-                                                  const std::vector<RunSpec>& specs,
-                                                  const std::vector<std::int64_t>& budgets) {
-  std::vector<RunResult> out =
-      LaneTrajectory<LogisticLaneModel>(LogisticLaneModel(p, cfg), p, cfg, specs).run(budgets);
-  for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
-  return out;
+// One family of groups (lane_family.hpp); lanes_avx512.cpp, lanes_avx2.cpp
+// and lanes_baseline.cpp compile it for their instruction sets.
+inline std::vector<std::vector<RunResult>> logistic_lanes_body(const LogisticProblem& p, const AlgorithmConfig& cfg,
+                                                               const std::vector<std::vector<RunSpec>>& groups,
+                                                               const std::vector<std::int64_t>& budgets) {
+  return run_lane_family<LogisticLaneModel>(p, cfg, groups, budgets);
 }
 
 }  // namespace

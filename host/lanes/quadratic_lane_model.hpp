@@ -7,6 +7,8 @@
 #include "horizon/inner_step.hpp"
 #include "horizon/quadratic_terms.hpp"
 #include "horizon/sensitivity_step.hpp"
+#include "lanes/lane_draws.hpp"
+#include "lanes/lane_family.hpp"
 #include "lanes/lane_trajectory.hpp"
 
 namespace horizon {
@@ -15,7 +17,9 @@ namespace {
 
 class QuadraticLaneModel {
  public:
-  explicit QuadraticLaneModel(const QuadraticProblem& p)
+  using Draws = NoDraws;  // only the trajectory's Gaussian normals (lane_draws.hpp)
+
+  QuadraticLaneModel(const QuadraticProblem& p, const AlgorithmConfig&, Draws&)
       : p_(&p), d_(p.d), K_(p.K), H_(p.diagonal ? p.d : p.d * p.d) {}
 
   // H_w = Σ_j w_j A_j (the diagonal, for diagonal problems); recomputing it
@@ -25,7 +29,7 @@ class QuadraticLaneModel {
       put(H_[e], weighted_entry<Vec>(K_, [&](int j) { return get(w[j]); }, [&](int j) { return p_->domains[j].A[e]; }));
   }
 
-  void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G, const LaneKeys&, std::int64_t) const {
+  void gradients(const std::vector<Lane>& theta, std::vector<Lane>& G) const {
     for (int j = 0; j < K_; ++j) apply(p_->domains[j], theta, G.data(), K_, j);
   }
 
@@ -87,14 +91,12 @@ class QuadraticLaneModel {
   std::vector<Lane> H_;
 };
 
-// One group of runs; lanes_avx512.cpp, lanes_avx2.cpp and lanes_baseline.cpp
-// compile it for their instruction sets.
-inline std::vector<RunResult> quadratic_lanes_body(const QuadraticProblem& p, const AlgorithmConfig& cfg,
-                                                   const std::vector<RunSpec>& specs,
-                                                   const std::vector<std::int64_t>& budgets) {
-  std::vector<RunResult> out = LaneTrajectory<QuadraticLaneModel>(QuadraticLaneModel(p), p, cfg, specs).run(budgets);
-  for (std::size_t r = 0; r < out.size(); ++r) out[r].spec = specs[r];
-  return out;
+// One family of groups (lane_family.hpp); lanes_avx512.cpp, lanes_avx2.cpp
+// and lanes_baseline.cpp compile it for their instruction sets.
+inline std::vector<std::vector<RunResult>> quadratic_lanes_body(const QuadraticProblem& p, const AlgorithmConfig& cfg,
+                                                                const std::vector<std::vector<RunSpec>>& groups,
+                                                                const std::vector<std::int64_t>& budgets) {
+  return run_lane_family<QuadraticLaneModel>(p, cfg, groups, budgets);
 }
 
 }  // namespace

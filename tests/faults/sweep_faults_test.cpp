@@ -53,14 +53,15 @@ TEST(SweepFaults, RunsCsvOnAFullDeviceIsAnErrorNamingIt) {
 // with the rows of an uninterrupted one.
 TEST(SweepFaults, FullTmpfsKeepsTheSweepResumable) {
   const std::string mnt = test::temp_dir("sweep_tmpfs");
-  if (std::system(("mount -t tmpfs -o size=64k tmpfs " + mnt + " 2>/dev/null").c_str()) != 0)
-    FAIL() << "cannot mount a 64 KiB tmpfs at " << mnt << ": this fault test needs root (CI runs as root)";
+  if (std::system(("mount -t tmpfs -o size=256k tmpfs " + mnt + " 2>/dev/null").c_str()) != 0)
+    FAIL() << "cannot mount a 256 KiB tmpfs at " << mnt << ": this fault test needs root (CI runs as root)";
   struct Unmount {
     std::string mnt;
     ~Unmount() { std::system(("umount " + mnt).c_str()); }
   } unmount{mnt};
-  // 256 trajectories × 2 rows ≈ 120 kB; one thread: batches of 64 trajectories.
-  const std::string grid = tiny + " --threads 1 --T 1..64 --N 100,200 --seeds 4 --noise 0.1";
+  // 2048 trajectories × 2 rows ≈ 530 kB; one thread: batches of 256
+  // trajectories (CpuBackend::preferred_batch), ≈ 66 kB each.
+  const std::string grid = tiny + " --threads 1 --T 1..64 --N 100,200 --seeds 32 --noise 0.1";
   const std::string dir = mnt + "/s";
   const test::CommandResult r = test::run_cli("sweep" + grid + " --out " + dir);
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -71,7 +72,7 @@ TEST(SweepFaults, FullTmpfsKeepsTheSweepResumable) {
   EXPECT_EQ(partial.back(), '\n') << "a torn row was left behind";
   const int rows = count_lines(partial) - 1;
   EXPECT_GT(rows, 0);
-  EXPECT_EQ(rows % 128, 0) << "not whole batches";
+  EXPECT_EQ(rows % 512, 0) << "not whole batches";
   const std::string manifest = test::read_file(dir + "/manifest.json");
   EXPECT_FALSE(nlohmann::json::parse(manifest)["complete"].get<bool>());
 
@@ -87,8 +88,8 @@ TEST(SweepFaults, FullTmpfsKeepsTheSweepResumable) {
   ASSERT_EQ(std::system(("mount -o remount,size=4m " + mnt).c_str()), 0);
   const test::CommandResult resumed = test::run_cli("sweep" + grid + " --out " + dir + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_NE(resumed.err.find("resume: kept " + std::to_string(rows / 2) + " of 256 trajectories; recomputing " +
-                             std::to_string(256 - rows / 2)),
+  EXPECT_NE(resumed.err.find("resume: kept " + std::to_string(rows / 2) + " of 2048 trajectories; recomputing " +
+                             std::to_string(2048 - rows / 2)),
             std::string::npos) << resumed.err;
   const std::string whole = test::temp_dir("sweep_tmpfs_whole");
   ASSERT_EQ(test::run_cli("sweep" + grid + " --out " + whole).exit_code, 0);
