@@ -26,11 +26,6 @@ std::size_t lane_group_bytes(const Problem& p, const AlgorithmConfig& cfg) {
   return values * lane;
 }
 
-// Whether runs of one seed have draws to share (Gaussian noise or minibatch rows).
-bool draws_anything(const AlgorithmConfig& cfg) {
-  return cfg.noise_kind == NoiseKind::minibatch || (cfg.noise_kind == NoiseKind::gaussian && cfg.noise_sigma != 0);
-}
-
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(int threads) : threads_(resolve_threads(threads)) {}
@@ -57,11 +52,11 @@ class CpuBackend final : public Backend {
     const auto* quadratic = std::get_if<QuadraticProblem>(&p);
     const auto* logistic = std::get_if<LogisticProblem>(&p);
     const bool use_lanes = problem_d(p) <= reference::lanes_max_d && problem_K(p) <= 64;
-    const std::size_t groups = (specs.size() + reference::lanes - 1) / reference::lanes;
-    const std::size_t for_threads = std::max<std::size_t>(1, groups / (2 * static_cast<std::size_t>(threads_)));
+    const std::size_t group_count = (specs.size() + reference::lanes - 1) / reference::lanes;
+    const std::size_t for_threads = std::max<std::size_t>(1, group_count / (2 * static_cast<std::size_t>(threads_)));
     const std::size_t for_cache = std::max<std::size_t>(1, (std::size_t{512} << 10) / lane_group_bytes(p, cfg));
     const FamilyPlan plan = plan_lane_families(specs, use_lanes ? reference::lanes : 1,
-                                               use_lanes && draws_anything(cfg),
+                                               use_lanes && cfg.stochastic(),  // draws to share
                                                static_cast<int>(std::min({for_threads, for_cache, std::size_t{reference::max_family_groups}})));
     std::vector<RunResult> results(specs.size());
     const Evaluator eval(p);

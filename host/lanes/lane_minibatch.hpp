@@ -48,7 +48,7 @@ class LaneMinibatch {
   // Domain j's rows of the step drawn last are in place (before reading them).
   void ensure(int j) {
     if (fresh_[j]) return;
-    gather(j, keys_, n_);
+    gather(j);
     fresh_[j] = true;
   }
 
@@ -59,12 +59,12 @@ class LaneMinibatch {
   const Lane* labels(int j) const { return y_[j].data(); }
 
  private:
-  // Each lane's B rows for step n: rng::uniform_index of every lane from one
-  // Philox call on the 8 lanes (the same words as the scalar call).
-  void gather(int j, const LaneKeys& keys, std::int64_t n) {
+  // Each lane's B rows of domain j for step n_: rng::uniform_index of every
+  // lane from one Philox call on the 8 lanes (the same words as the scalar call).
+  void gather(int j) {
     const Dataset& data = p_->domains[j];
     const auto m = static_cast<std::uint32_t>(data.n);
-    philox_lanes_seq(keys.key0, keys.key1, 0, batch_, static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(n),
+    philox_lanes_seq(keys_.key0, keys_.key1, 0, batch_, static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(n_),
                      rng::minibatch << 28, reinterpret_cast<std::uint32_t(*)[4][R]>(words_.data()));
     for (int b = 0; b < batch_; ++b) {
       const std::uint32_t(*words)[R] = reinterpret_cast<const std::uint32_t(*)[R]>(&words_[static_cast<std::size_t>(b) * 4 * R]);

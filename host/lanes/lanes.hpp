@@ -29,8 +29,9 @@ constexpr int lanes_max_d = 128;
 constexpr int max_family_groups = 8;
 
 // A lane family: 1 … max_family_groups groups of 1 … lanes runs, all of one
-// size, run r of every group with the same seed (any T). Its Gaussian noise and minibatch rows
-// are drawn once per step for all the groups (lane_family.hpp).
+// size, run r of every group with the same seed (any T). Its Gaussian noise
+// and minibatch rows are drawn once per step for all the groups
+// (lane_family.hpp).
 using LaneFamily = std::vector<std::vector<RunSpec>>;
 using LaneFamilyResults = std::vector<std::vector<RunResult>>;  // per group, per run
 
